@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file proctrace.h
+ * @brief libproctrace: process exec and exit events from the kernel, through a callback.
+ *
+ * libproctrace loads a small BPF program (embedded in the library) into the
+ * running kernel and reports, for every process on the machine, when it
+ * executes a program (exec) and when it ends (exit), with how long it lived.
+ *
+ * Typical use:
+ * @code
+ * struct proctrace *pt = proctrace_open(on_event, &my_state, NULL);
+ * if (!pt || proctrace_start(pt) < 0)
+ *         ... errno / the negative return says why, the log callback said more ...
+ * while (running)
+ *         proctrace_poll(pt, 1000);
+ * proctrace_close(pt);
+ * @endcode
+ *
+ * @par Conventions
+ * - Functions that return int return 0 (or a count) on success and a negative
+ *   errno value on failure; they also set errno to the positive value.
+ *   Functions that return a pointer return NULL on failure and set errno.
+ * - Every failure also sends one line to the log callback
+ *   (see proctrace_set_log()) that says what went wrong and what to do.
+ * - The library prints nothing by itself except through that callback, whose
+ *   default writes warnings to stderr prefixed with "libproctrace: ".
+ *
+ * @par Thread safety
+ * A struct proctrace handle is not thread-safe: use it from one thread at a
+ * time (different handles may be used from different threads at once).
+ * proctrace_set_log() changes process-wide state: call it before creating
+ * handles, not while another thread uses the library.  The remaining global
+ * functions (version queries) are thread-safe.
+ *
+ * @par ABI
+ * The library's ABI never breaks: symbols are versioned and never removed,
+ * and public structures only grow at their end.  Structures passed *into*
+ * the library start with a size (@c sz) set by the caller (see
+ * PROCTRACE_OPTS()); structures passed *out* start with a size set by the
+ * library (see struct proctrace_event).
+ */
+#ifndef PROCTRACE_PROCTRACE_H
+#define PROCTRACE_PROCTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef PROCTRACE_API
+#define PROCTRACE_API __attribute__((visibility("default")))
+#endif
+
+/** @brief Major version of the header the application was compiled with. */
+#define PROCTRACE_VERSION_MAJOR 0
+/** @brief Minor version of the header the application was compiled with. */
+#define PROCTRACE_VERSION_MINOR 1
+/** @brief Patch version of the header the application was compiled with. */
+#define PROCTRACE_VERSION_PATCH 0
+
+/** @brief Size of struct proctrace_event::comm, including the terminating NUL. */
+#define PROCTRACE_COMM_LEN 16
+
+/** @brief Opaque tracing session. Create with proctrace_open(). */
+struct proctrace;
+
+/** @brief What happened to a process. */
+enum proctrace_event_type {
+	/** The process executed a new program (execve(2) and friends succeeded). */
+	PROCTRACE_EVENT_EXEC = 1,
+	/** The process ended. */
+	PROCTRACE_EVENT_EXIT = 2,
+};
+
+/**
+ * @brief One process event, as handed to the event callback.
+ *
+ * ABI rule: fields are only ever appended to this structure, never removed,
+ * moved or given a new meaning.  @c size holds the size of the structure as
+ * the library filled it.  An application compiled against a newer header
+ * than the library it runs with must read a field only if
+ * @c size covers it, e.g. with PROCTRACE_EVENT_HAS().
+ *
+ * Lifetime: the event and every string it points to belong to the library
+ * and are valid only until the callback returns.  Copy what you keep.
+ *
+ * Strings come from the traced processes and are attacker-controlled: they
+ * may hold any byte except NUL, including control characters, escape
+ * sequences and invalid UTF-8.  Escape them before display.
+ */
+struct proctrace_event {
+	/** Size in bytes of this structure as filled by the library. */
+	size_t size;
+	/** An enum proctrace_event_type value. */
+	uint32_t type;
+	/** Process id (thread-group id), as seen in the initial pid namespace. */
+	int32_t pid;
+	/** Process id of the real parent at the time of the event. */
+	int32_t ppid;
+	/**
+	 * EXIT: the exit status (0-255), the low byte of what the process
+	 * passed to exit(2) or returned from main().  0 for other types.
+	 */
+	int32_t exit_code;
+	/**
+	 * When the event happened, in nanoseconds since the Unix epoch
+	 * (CLOCK_REALTIME).  The instant is taken in the kernel on
+	 * CLOCK_BOOTTIME and converted with the offset between the two clocks
+	 * when the event is delivered, so it does not jump if the wall clock
+	 * is set while the event waits in the ring buffer.
+	 */
+	uint64_t timestamp_ns;
+	/**
+	 * EXIT: how long the process lived, in nanoseconds, from its creation
+	 * (fork) to its exit.  0 for other types.
+	 */
+	uint64_t duration_ns;
+	/**
+	 * Command name (the kernel's task comm) at the time of the event,
+	 * NUL-terminated, at most PROCTRACE_COMM_LEN - 1 bytes.  For EXEC this
+	 * is already the new program's name.
+	 */
+	char comm[PROCTRACE_COMM_LEN];
+	/**
+	 * EXEC: the filename as passed to exec (not resolved against $PATH or
+	 * symlinks; relative if the caller passed a relative name), NUL
+	 * terminated, up to 4095 bytes.  NULL for other types.
+	 */
+	const char *filename;
+};
+
+/**
+ * @brief True if @p event, as filled by the library, includes @p field.
+ *
+ * Use before reading a field that was added after the oldest library
+ * version the application supports.
+ */
+#define PROCTRACE_EVENT_HAS(event, field)                                     \
+	((event)->size >= offsetof(struct proctrace_event, field) +           \
+			  sizeof((event)->field))
+
+/**
+ * @brief Event callback.
+ *
+ * Called from within proctrace_poll(), once per event, on the thread that
+ * called it.
+ *
+ * @param event the event; valid only until the callback returns.
+ * @param ctx the @c ctx pointer given to proctrace_open().
+ * @return 0 to continue; any other value stops proctrace_poll() after this
+ *         event, and proctrace_poll() returns that value.  Use a negative
+ *         value so that it cannot be mistaken for an event count.
+ *         The library must not be called from the callback with the same
+ *         handle, except proctrace_fd().
+ */
+typedef int (*proctrace_event_fn)(const struct proctrace_event *event, void *ctx);
+
+/**
+ * @brief Options for proctrace_open().
+ *
+ * Declare with PROCTRACE_OPTS() so that @c sz is set and every byte,
+ * including fields a newer header adds, starts at zero.  Zero means
+ * "default" for every field.
+ *
+ * ABI rule: fields are only appended.  A library given a larger structure
+ * than it knows accepts it only if every byte it does not know is zero, and
+ * fails with -EINVAL otherwise, so that a request it cannot honour is never
+ * silently ignored.
+ */
+struct proctrace_opts {
+	/** Size of this structure: sizeof(struct proctrace_opts). */
+	size_t sz;
+	/**
+	 * Minimum lifetime, in nanoseconds, of processes to report; the same
+	 * as calling proctrace_set_min_duration() before proctrace_start().
+	 */
+	uint64_t min_duration_ns;
+	/**
+	 * Path of the kernel BTF to load the BPF program against; NULL for the
+	 * running kernel's own (/sys/kernel/btf/vmlinux).  Only useful for
+	 * kernels whose BTF is shipped separately.
+	 */
+	const char *btf_path;
+};
+
+/**
+ * @brief Declare a struct proctrace_opts called @p NAME, zero-filled, with
+ * @c sz set and the given designated initializers applied.
+ *
+ * @code
+ * PROCTRACE_OPTS(opts, .min_duration_ns = 10 * 1000000ULL);
+ * struct proctrace *pt = proctrace_open(cb, NULL, &opts);
+ * @endcode
+ *
+ * In C++ before C++20, which has no designated initializers, write
+ * @code struct proctrace_opts opts = {}; opts.sz = sizeof(opts); @endcode
+ */
+#define PROCTRACE_OPTS(NAME, ...)                                             \
+	struct proctrace_opts NAME = {                                        \
+		.sz = sizeof(struct proctrace_opts), __VA_ARGS__              \
+	}
+
+/** @brief Severity of a log message. */
+enum proctrace_log_level {
+	/** Something failed or was lost. The default callback prints these. */
+	PROCTRACE_LOG_WARN = 0,
+	/** Progress worth knowing about (what was loaded and attached). */
+	PROCTRACE_LOG_INFO = 1,
+	/** Details for debugging, including libbpf's and the verifier's output. */
+	PROCTRACE_LOG_DEBUG = 2,
+};
+
+/**
+ * @brief Log callback.
+ * @param level severity of the message.
+ * @param msg one line of text, without a trailing newline; valid only
+ *        during the call.
+ * @param ctx the @c ctx pointer given to proctrace_set_log().
+ */
+typedef void (*proctrace_log_fn)(enum proctrace_log_level level,
+				 const char *msg, void *ctx);
+
+/**
+ * @brief Send the library's messages to @p fn instead of the default.
+ *
+ * The default writes PROCTRACE_LOG_WARN messages to stderr, prefixed with
+ * "libproctrace: ", and drops the rest.
+ *
+ * Process-wide and not thread-safe: call it before other library calls.
+ *
+ * @param fn the new callback; NULL silences the library entirely.
+ * @param ctx passed to @p fn as is.
+ * @return the previous callback (NULL if it was silenced).
+ */
+PROCTRACE_API proctrace_log_fn proctrace_set_log(proctrace_log_fn fn, void *ctx);
+
+/**
+ * @brief The default log callback, for applications that wrap it.
+ *
+ * Writes @p msg to stderr, prefixed with "libproctrace: ", if @p level is
+ * PROCTRACE_LOG_WARN; ignores other levels.
+ */
+PROCTRACE_API void proctrace_log_stderr(enum proctrace_log_level level,
+					const char *msg, void *ctx);
+
+/**
+ * @brief Create a tracing session. Nothing is loaded into the kernel yet.
+ *
+ * @param cb called once per event from proctrace_poll(); must not be NULL.
+ * @param ctx passed to @p cb as is.
+ * @param opts options, or NULL for the defaults.
+ * @return a new handle, or NULL with errno set: EINVAL for a NULL @p cb or
+ *         invalid @p opts, ENOMEM when out of memory.
+ */
+PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
+					       const struct proctrace_opts *opts);
+
+/**
+ * @brief Report only processes that lived at least @p min_duration_ns.
+ *
+ * When non-zero, no EXEC events are delivered, and an EXIT event only for a
+ * process whose lifetime (struct proctrace_event::duration_ns) is at least
+ * @p min_duration_ns.  The filter runs in the kernel: filtered events cost
+ * no ring-buffer space and never wake the reader.  0 (the default) turns the
+ * filter off.
+ *
+ * @return 0; -EINVAL if @p pt is NULL; -EBUSY after proctrace_start().
+ */
+PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
+					     uint64_t min_duration_ns);
+
+/**
+ * @brief Load the BPF program into the kernel, verify it and attach it.
+ *
+ * Events start to queue in the kernel as soon as this returns; deliver them
+ * with proctrace_poll().
+ *
+ * @return 0 on success, or a negative errno:
+ *         -EINVAL if @p pt is NULL;
+ *         -EALREADY if the session was already started;
+ *         -EPERM if the caller lacks the privileges (root, or
+ *         CAP_BPF and CAP_PERFMON);
+ *         -EOPNOTSUPP if the kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or
+ *         lacks a needed BPF feature;
+ *         another negative errno if loading failed otherwise.
+ *         A failed start may be retried, e.g. after fixing privileges.
+ */
+PROCTRACE_API int proctrace_start(struct proctrace *pt);
+
+/**
+ * @brief Wait up to @p timeout_ms for events and deliver them.
+ *
+ * Delivers every event queued so far through the callback, waiting first
+ * for up to @p timeout_ms milliseconds if none is queued (0: do not wait,
+ * negative: wait without limit).
+ *
+ * @return the number of events delivered (0 if the timeout passed); the
+ *         callback's own value if it returned non-zero, which stops the
+ *         delivery after that event; -EINTR if a signal interrupted the
+ *         wait; -EINVAL if @p pt is NULL or not started.
+ */
+PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms);
+
+/**
+ * @brief A file descriptor that becomes readable when events are queued.
+ *
+ * For use with epoll(7), poll(2) or an event loop: when it is readable,
+ * call proctrace_poll(pt, 0).  The descriptor belongs to the handle: do
+ * not close it.
+ *
+ * @return the descriptor; -EINVAL if @p pt is NULL or not started.
+ */
+PROCTRACE_API int proctrace_fd(const struct proctrace *pt);
+
+/**
+ * @brief Stop tracing, detach from the kernel and free the handle.
+ *
+ * Events not yet delivered are discarded.  Safe to call with NULL.
+ */
+PROCTRACE_API void proctrace_close(struct proctrace *pt);
+
+/**
+ * @brief Version of the library the application runs with.
+ * @return (major << 16) | (minor << 8) | patch.
+ */
+PROCTRACE_API uint32_t proctrace_version(void);
+
+/**
+ * @brief Version of the library the application runs with, as "MAJOR.MINOR.PATCH".
+ * @return a static string.
+ */
+PROCTRACE_API const char *proctrace_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROCTRACE_PROCTRACE_H */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Declarations shared by the library's own files; never installed. */
+#ifndef PROCTRACE_INTERNAL_H
+#define PROCTRACE_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <proctrace/proctrace.h>
+
+#include "backend.h"
+
+struct proctrace {
+	proctrace_event_fn cb;
+	void *cb_ctx;
+
+	/* Settings, fixed once the backend is started. */
+	uint64_t min_duration_ns;
+	char *btf_path;		/* owned copy, or NULL for the running kernel's */
+
+	struct pt_backend *backend;	/* NULL until proctrace_start() succeeds */
+
+	/* State of the proctrace_poll() call in progress. */
+	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	int delivered;
+	bool stopped;
+	int stop_value;
+};
+
+/* ---- logging (log.c) ---- */
+
+__attribute__((format(printf, 2, 3)))
+void pt_log(enum proctrace_log_level level, const char *fmt, ...);
+
+#define pt_warn(...) pt_log(PROCTRACE_LOG_WARN, __VA_ARGS__)
+#define pt_info(...) pt_log(PROCTRACE_LOG_INFO, __VA_ARGS__)
+#define pt_debug(...) pt_log(PROCTRACE_LOG_DEBUG, __VA_ARGS__)
+
+/* True if a message at @level would reach a callback at all. */
+bool pt_log_enabled(void);
+
+/*
+ * Return @err (a negative errno) after setting errno to match, as every
+ * int-returning public function does on failure.
+ */
+static inline int pt_err(int err)
+{
+	if (err < 0)
+		errno = -err;
+	return err;
+}
+
+/* Set errno from a negative errno and return NULL, for pointer functions. */
+static inline void *pt_err_ptr(int err)
+{
+	errno = -err;
+	return NULL;
+}
+
+/* ---- options structs (opts.c) ---- */
+
+/*
+ * Checks a caller's sz-first options struct the way libbpf does: @user_sz
+ * must cover at least the sz member, and every byte past the @known_sz
+ * bytes this library version understands must be zero, so that a newer
+ * application's request is never silently ignored.  Logs why on failure.
+ */
+bool pt_opts_valid(const void *opts, size_t user_sz, size_t known_sz,
+		   const char *type_name);
+
+#define pt_offsetofend(type, field) \
+	(offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Each options struct names its last field, as libbpf's do. */
+#define proctrace_opts__last_field btf_path
+
+#define PT_OPTS_VALID(opts, type)                                           \
+	(!(opts) || pt_opts_valid((opts), (opts)->sz,                       \
+				  pt_offsetofend(struct type, type##__last_field), \
+				  #type))
+#define PT_OPTS_HAS(opts, field) \
+	((opts) && (opts)->sz >= pt_offsetofend(__typeof__(*(opts)), field))
+#define PT_OPTS_GET(opts, field, fallback) \
+	(PT_OPTS_HAS(opts, field) ? (opts)->field : (fallback))
+
+/* ---- records from the kernel (event_decode.c) ---- */
+
+/*
+ * Turns one ring-buffer record into the public event.  String pointers in
+ * @out point into @data.  Returns 0, or -EBADMSG if the record is malformed
+ * (too short, or a filename that is not NUL-terminated within the record).
+ */
+int pt_decode_record(const void *data, size_t size, int64_t realtime_offset_ns,
+		     struct proctrace_event *out);
+
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME, in nanoseconds, now. */
+int64_t pt_realtime_offset_ns(void);
+
+#endif /* PROCTRACE_INTERNAL_H */
