@@ -78,6 +78,30 @@ static int privileges_error(void)
 	return -EPERM;
 }
 
+#define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
+
+/*
+ * The BPF program is relocated against the kernel's BTF (CO-RE) and
+ * attaches to BTF-enabled tracepoints: without BTF nothing can work, and
+ * libbpf's own error for it is obscure, so check first and say so plainly.
+ */
+static int check_btf(const char *path)
+{
+	if (access(path ? path : DEFAULT_BTF_PATH, R_OK) == 0)
+		return 0;
+	if (path) {
+		int err = -errno;
+
+		pt_warn("proctrace_start: cannot read the kernel BTF file '%s' given in "
+			"opts.btf_path: %s", path, strerror(-err));
+		return err;
+	}
+	pt_warn("proctrace_start: the running kernel has no BTF (" DEFAULT_BTF_PATH
+		" is missing); libproctrace needs a kernel built with "
+		"CONFIG_DEBUG_INFO_BTF=y");
+	return -EOPNOTSUPP;
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct pt_backend *b = ctx;
@@ -138,6 +162,9 @@ int pt_backend_start(const struct pt_backend_params *p, struct pt_backend **out)
 	int err;
 
 	*out = NULL;
+	err = check_btf(p->btf_path);
+	if (err)
+		return err;
 	if (!have_bpf_privileges())
 		return privileges_error();
 

@@ -7,12 +7,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "internal.h"
-
-#define DEFAULT_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 PROCTRACE_API uint32_t proctrace_version(void)
 {
@@ -76,28 +73,6 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
 	return 0;
 }
 
-/*
- * The BPF program is relocated against the kernel's BTF (CO-RE) and
- * attaches to BTF-enabled tracepoints: without BTF nothing can work, and
- * libbpf's own error for it is obscure, so check first and say so plainly.
- */
-static int check_btf(const char *path)
-{
-	if (access(path ? path : DEFAULT_BTF_PATH, R_OK) == 0)
-		return 0;
-	if (path) {
-		int err = -errno;
-
-		pt_warn("proctrace_start: cannot read the kernel BTF file '%s' given in "
-			"opts.btf_path: %s", path, strerror(-err));
-		return err;
-	}
-	pt_warn("proctrace_start: the running kernel has no BTF (" DEFAULT_BTF_PATH
-		" is missing); libproctrace needs a kernel built with "
-		"CONFIG_DEBUG_INFO_BTF=y");
-	return -EOPNOTSUPP;
-}
-
 static int on_record(void *ctx, const void *data, size_t size)
 {
 	struct proctrace *pt = ctx;
@@ -134,10 +109,6 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 		pt_warn("proctrace_start: the session is already started");
 		return pt_err(-EALREADY);
 	}
-	err = check_btf(pt->btf_path);
-	if (err)
-		return pt_err(err);
-
 	memset(&params, 0, sizeof(params));
 	params.min_duration_ns = pt->min_duration_ns;
 	params.btf_path = pt->btf_path;

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Control panel of tests/fake-backend.c for the unit tests. */
+#ifndef PROCTRACE_FAKE_BACKEND_H
+#define PROCTRACE_FAKE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend.h"
+
+#define FAKE_BACKEND_FD 1234
+#define FAKE_MAX_RECORDS 16
+
+struct fake_record {
+	void *data;
+	size_t size;
+};
+
+struct fake_backend_state {
+	int start_result;	/* what pt_backend_start() returns */
+	int poll_result;	/* if non-zero, what pt_backend_poll() returns */
+	int start_calls;
+	int destroy_calls;
+	bool live;		/* started and not yet destroyed */
+	int last_timeout_ms;
+	struct pt_backend_params last_params;
+	struct fake_record records[FAKE_MAX_RECORDS];
+	size_t n_records;
+	size_t next_record;
+};
+
+extern struct fake_backend_state fake;
+
+void fake_backend_reset(void);
+/* Queue one raw record (copied) for the next pt_backend_poll(). */
+void fake_backend_queue(const void *data, size_t size);
+
+#endif /* PROCTRACE_FAKE_BACKEND_H */

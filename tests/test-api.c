@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests of the public API against the fake backend: argument checks,
+ * options validation, the order of calls, record decoding and delivery.
+ * No privileges needed.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include <proctrace/proctrace.h>
+
+#include "fake-backend.h"
+#include "proctrace_wire.h"
+
+/* ---- log capture ---- */
+
+static struct {
+	int count;
+	enum proctrace_log_level level;
+	char last[1024];
+} logged;
+
+static void capture_log(enum proctrace_log_level level, const char *msg, void *ctx)
+{
+	logged.count++;
+	logged.level = level;
+	snprintf(logged.last, sizeof(logged.last), "%s", msg);
+}
+
+/* Asserts exactly one warning was logged since setup, containing @needle. */
+static void assert_warned(const char *needle)
+{
+	assert_int_equal(logged.count, 1);
+	assert_int_equal(logged.level, PROCTRACE_LOG_WARN);
+	if (!strstr(logged.last, needle))
+		fail_msg("log message '%s' lacks '%s'", logged.last, needle);
+	assert_null(strchr(logged.last, '\n'));
+}
+
+static void forget_log(void)
+{
+	memset(&logged, 0, sizeof(logged));
+}
+
+/* ---- event capture ---- */
+
+#define MAX_EVENTS 8
+
+static struct {
+	int count;
+	struct proctrace_event ev[MAX_EVENTS];
+	char filename[MAX_EVENTS][PT_WIRE_PATH_MAX];
+	int stop_after;		/* return stop_value from this event on (1-based) */
+	int stop_value;
+} got;
+
+static int capture_event(const struct proctrace_event *e, void *ctx)
+{
+	int i = got.count++;
+
+	assert_ptr_equal(ctx, &got);
+	if (i < MAX_EVENTS) {
+		got.ev[i] = *e;
+		if (e->filename)
+			snprintf(got.filename[i], sizeof(got.filename[i]), "%s", e->filename);
+		got.ev[i].filename = NULL;	/* not valid after return */
+	}
+	if (got.stop_after && got.count >= got.stop_after)
+		return got.stop_value;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	fake_backend_reset();
+	memset(&got, 0, sizeof(got));
+	forget_log();
+	proctrace_set_log(capture_log, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	proctrace_set_log(proctrace_log_stderr, NULL);
+	fake_backend_reset();
+	return 0;
+}
+
+static struct proctrace *open_default(void)
+{
+	struct proctrace *pt = proctrace_open(capture_event, &got, NULL);
+
+	assert_non_null(pt);
+	return pt;
+}
+
+static struct proctrace *open_started(void)
+{
+	struct proctrace *pt = open_default();
+
+	assert_int_equal(proctrace_start(pt), 0);
+	return pt;
+}
+
+/* ---- version ---- */
+
+static void test_version(void **state)
+{
+	char expect[32];
+
+	assert_int_equal(proctrace_version(),
+			 (PROCTRACE_VERSION_MAJOR << 16) |
+				 (PROCTRACE_VERSION_MINOR << 8) | PROCTRACE_VERSION_PATCH);
+	snprintf(expect, sizeof(expect), "%d.%d.%d", PROCTRACE_VERSION_MAJOR,
+		 PROCTRACE_VERSION_MINOR, PROCTRACE_VERSION_PATCH);
+	assert_string_equal(proctrace_version_string(), expect);
+}
+
+/* ---- proctrace_open and its options ---- */
+
+static void test_open_null_callback(void **state)
+{
+	errno = 0;
+	assert_null(proctrace_open(NULL, NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_warned("callback is NULL");
+}
+
+static void test_open_opts_sz_too_small(void **state)
+{
+	struct proctrace_opts opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.sz = sizeof(size_t) - 1;
+	errno = 0;
+	assert_null(proctrace_open(capture_event, &got, &opts));
+	assert_int_equal(errno, EINVAL);
+	assert_warned("PROCTRACE_OPTS()");
+
+	forget_log();
+	opts.sz = 0;
+	assert_null(proctrace_open(capture_event, &got, &opts));
+	assert_int_equal(errno, EINVAL);
+	assert_warned("sz is 0");
+}
+
+static void test_open_opts_sz_garbage(void **state)
+{
+	struct proctrace_opts opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.sz = (size_t)-1;
+	errno = 0;
+	assert_null(proctrace_open(capture_event, &got, &opts));
+	assert_int_equal(errno, EINVAL);
+	assert_warned("not the size of any version");
+}
+
+/* What an application built against a newer header would pass. */
+struct newer_opts {
+	struct proctrace_opts known;
+	uint64_t future_field;
+};
+
+static void test_open_opts_unknown_tail(void **state)
+{
+	struct newer_opts big;
+	struct proctrace *pt;
+
+	memset(&big, 0, sizeof(big));
+	big.known.sz = sizeof(big);
+	big.future_field = 1;
+	errno = 0;
+	assert_null(proctrace_open(capture_event, &got, &big.known));
+	assert_int_equal(errno, EINVAL);
+	assert_warned("non-zero byte at offset");
+
+	/* A newer struct whose new fields are zero asks nothing we can't do. */
+	big.future_field = 0;
+	pt = proctrace_open(capture_event, &got, &big.known);
+	assert_non_null(pt);
+	proctrace_close(pt);
+}
+
+static void test_open_opts_older_struct(void **state)
+{
+	struct proctrace_opts opts;
+	struct proctrace *pt;
+
+	/*
+	 * An application built when the struct ended at min_duration_ns: the
+	 * bytes past its sz are not its own and must not be read.
+	 */
+	memset(&opts, 0, sizeof(opts));
+	opts.sz = offsetof(struct proctrace_opts, btf_path);
+	opts.min_duration_ns = 5;
+	opts.btf_path = (const char *)(uintptr_t)0xdeadbeef;
+	pt = proctrace_open(capture_event, &got, &opts);
+	assert_non_null(pt);
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(fake.last_params.min_duration_ns, 5);
+	assert_null(fake.last_params.btf_path);
+	proctrace_close(pt);
+}
+
+static void test_open_opts_passed_to_backend(void **state)
+{
+	PROCTRACE_OPTS(opts, .min_duration_ns = 1234567, .btf_path = "/dev/null");
+	struct proctrace *pt = proctrace_open(capture_event, &got, &opts);
+
+	assert_non_null(pt);
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(fake.last_params.min_duration_ns, 1234567);
+	assert_string_equal(fake.last_params.btf_path, "/dev/null");
+	/* The handle keeps its own copy of the path. */
+	assert_ptr_not_equal(fake.last_params.btf_path, opts.btf_path);
+	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+}
+
+/* ---- the order of calls ---- */
+
+static void test_null_handle(void **state)
+{
+	errno = 0;
+	assert_int_equal(proctrace_start(NULL), -EINVAL);
+	assert_int_equal(errno, EINVAL);
+	assert_warned("proctrace_start: handle is NULL");
+
+	forget_log();
+	assert_int_equal(proctrace_poll(NULL, 0), -EINVAL);
+	assert_warned("proctrace_poll: handle is NULL");
+
+	forget_log();
+	assert_int_equal(proctrace_fd(NULL), -EINVAL);
+	assert_warned("proctrace_fd: handle is NULL");
+
+	forget_log();
+	assert_int_equal(proctrace_set_min_duration(NULL, 1), -EINVAL);
+	assert_warned("proctrace_set_min_duration: handle is NULL");
+
+	forget_log();
+	errno = 1234;
+	proctrace_close(NULL);
+	assert_int_equal(errno, 1234);
+	assert_int_equal(logged.count, 0);
+}
+
+static void test_poll_and_fd_before_start(void **state)
+{
+	struct proctrace *pt = open_default();
+
+	errno = 0;
+	assert_int_equal(proctrace_poll(pt, 0), -EINVAL);
+	assert_int_equal(errno, EINVAL);
+	assert_warned("call proctrace_start() first");
+
+	forget_log();
+	assert_int_equal(proctrace_fd(pt), -EINVAL);
+	assert_warned("call proctrace_start() first");
+	proctrace_close(pt);
+}
+
+static void test_start_twice(void **state)
+{
+	struct proctrace *pt = open_started();
+
+	errno = 0;
+	assert_int_equal(proctrace_start(pt), -EALREADY);
+	assert_int_equal(errno, EALREADY);
+	assert_warned("already started");
+	assert_int_equal(fake.start_calls, 1);
+	proctrace_close(pt);
+	assert_int_equal(fake.destroy_calls, 1);
+}
+
+static void test_min_duration_before_and_after_start(void **state)
+{
+	struct proctrace *pt = open_default();
+
+	assert_int_equal(proctrace_set_min_duration(pt, 42000000), 0);
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(fake.last_params.min_duration_ns, 42000000);
+
+	errno = 0;
+	assert_int_equal(proctrace_set_min_duration(pt, 1), -EBUSY);
+	assert_int_equal(errno, EBUSY);
+	assert_warned("before proctrace_start()");
+	proctrace_close(pt);
+}
+
+static void test_start_failure_then_retry(void **state)
+{
+	struct proctrace *pt = open_default();
+
+	fake.start_result = -EPERM;
+	errno = 0;
+	assert_int_equal(proctrace_start(pt), -EPERM);
+	assert_int_equal(errno, EPERM);
+	assert_false(fake.live);
+	/* Still not started: poll refuses. */
+	assert_int_equal(proctrace_poll(pt, 0), -EINVAL);
+
+	fake.start_result = 0;
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_true(fake.live);
+	assert_int_equal(proctrace_fd(pt), FAKE_BACKEND_FD);
+	proctrace_close(pt);
+	assert_false(fake.live);
+}
+
+static void test_poll_error_and_eintr(void **state)
+{
+	struct proctrace *pt = open_started();
+
+	fake.poll_result = -EINTR;
+	errno = 0;
+	assert_int_equal(proctrace_poll(pt, 7), -EINTR);
+	assert_int_equal(errno, EINTR);
+	assert_int_equal(fake.last_timeout_ms, 7);
+	assert_int_equal(logged.count, 0);	/* a signal is not a failure */
+
+	fake.poll_result = -EBADF;
+	assert_int_equal(proctrace_poll(pt, 0), -EBADF);
+	assert_warned("waiting for events failed");
+	proctrace_close(pt);
+}
+
+/* ---- records from the kernel ---- */
+
+static void make_exec(unsigned char *buf, size_t *size, uint32_t pid,
+		      uint32_t ppid, const char *comm, const char *filename)
+{
+	struct pt_wire_event w;
+	size_t len = strlen(filename) + 1;
+
+	memset(&w, 0, sizeof(w));
+	w.type = PT_WIRE_EXEC;
+	w.pid = pid;
+	w.ppid = ppid;
+	w.ts_boot_ns = 1000000000ULL;
+	w.start_boot_ns = 900000000ULL;
+	w.filename_len = (uint16_t)len;
+	memcpy(w.comm, comm, strnlen(comm, sizeof(w.comm) - 1));
+	memcpy(buf, &w, sizeof(w));
+	memcpy(buf + sizeof(w), filename, len);
+	*size = sizeof(w) + len;
+}
+
+static void make_exit(struct pt_wire_event *w, uint32_t pid, uint32_t raw_code)
+{
+	memset(w, 0, sizeof(*w));
+	w->type = PT_WIRE_EXIT;
+	w->pid = pid;
+	w->ppid = 1;
+	w->exit_code = raw_code;
+	w->ts_boot_ns = 5000000000ULL;
+	w->start_boot_ns = 1500000000ULL;
+	memcpy(w->comm, "a-fifteen-chars", 16);
+}
+
+static int64_t now_realtime_minus_boottime(void)
+{
+	struct timespec rt, bt;
+
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000LL +
+	       (rt.tv_nsec - bt.tv_nsec);
+}
+
+static void test_decode_exec_and_exit(void **state)
+{
+	unsigned char buf[sizeof(struct pt_wire_event) + 64];
+	struct pt_wire_event exit_rec;
+	struct proctrace *pt = open_started();
+	int64_t offset, delta;
+	size_t size;
+
+	make_exec(buf, &size, 4321, 99, "true", "/usr/bin/true");
+	fake_backend_queue(buf, size);
+	make_exit(&exit_rec, 4321, 42 << 8);
+	fake_backend_queue(&exit_rec, sizeof(exit_rec));
+
+	offset = now_realtime_minus_boottime();
+	assert_int_equal(proctrace_poll(pt, 0), 2);
+	assert_int_equal(got.count, 2);
+
+	assert_int_equal(got.ev[0].size, sizeof(struct proctrace_event));
+	assert_int_equal(got.ev[0].type, PROCTRACE_EVENT_EXEC);
+	assert_int_equal(got.ev[0].pid, 4321);
+	assert_int_equal(got.ev[0].ppid, 99);
+	assert_string_equal(got.ev[0].comm, "true");
+	assert_string_equal(got.filename[0], "/usr/bin/true");
+	assert_int_equal(got.ev[0].exit_code, 0);
+	assert_int_equal(got.ev[0].duration_ns, 0);
+	/* boot time 1 s, shifted to the wall clock (within a second's skew) */
+	delta = (int64_t)got.ev[0].timestamp_ns - (1000000000LL + offset);
+	assert_true(delta > -1000000000LL && delta < 1000000000LL);
+
+	assert_int_equal(got.ev[1].type, PROCTRACE_EVENT_EXIT);
+	assert_int_equal(got.ev[1].pid, 4321);
+	assert_int_equal(got.ev[1].exit_code, 42);
+	assert_int_equal(got.ev[1].duration_ns, 3500000000ULL);
+	assert_string_equal(got.ev[1].comm, "a-fifteen-chars");
+	assert_int_equal(got.ev[1].timestamp_ns - got.ev[0].timestamp_ns, 4000000000ULL);
+	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+}
+
+static void test_decode_exit_codes(void **state)
+{
+	static const uint32_t codes[] = { 0, 1, 42, 255 };
+	struct pt_wire_event w;
+	struct proctrace *pt = open_started();
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		make_exit(&w, 10 + (uint32_t)i, codes[i] << 8);
+		fake_backend_queue(&w, sizeof(w));
+	}
+	assert_int_equal(proctrace_poll(pt, 0), 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(got.ev[i].exit_code, (int)codes[i]);
+	proctrace_close(pt);
+}
+
+static void test_decode_comm_unterminated(void **state)
+{
+	struct pt_wire_event w;
+	struct proctrace *pt = open_started();
+
+	make_exit(&w, 7, 0);
+	memset(w.comm, 'x', sizeof(w.comm));	/* no NUL at all */
+	fake_backend_queue(&w, sizeof(w));
+	assert_int_equal(proctrace_poll(pt, 0), 1);
+	assert_int_equal(strlen(got.ev[0].comm), PROCTRACE_COMM_LEN - 1);
+	proctrace_close(pt);
+}
+
+static void test_decode_malformed(void **state)
+{
+	unsigned char buf[sizeof(struct pt_wire_event) + 64];
+	struct pt_wire_event *w = (struct pt_wire_event *)buf;
+	struct pt_wire_event good;
+	struct proctrace *pt = open_started();
+	size_t size;
+
+	/* too short */
+	make_exit(&good, 1, 0);
+	fake_backend_queue(&good, sizeof(good) - 1);
+	/* filename not NUL-terminated */
+	make_exec(buf, &size, 2, 1, "x", "/bin/x");
+	buf[size - 1] = 'x';
+	fake_backend_queue(buf, size);
+	/* filename longer than the record */
+	make_exec(buf, &size, 3, 1, "x", "/bin/x");
+	w->filename_len = 60;
+	fake_backend_queue(buf, size);
+	/* no filename at all */
+	make_exec(buf, &size, 4, 1, "x", "/bin/x");
+	w->filename_len = 0;
+	fake_backend_queue(buf, size);
+	/* unknown type */
+	make_exit(&good, 5, 0);
+	good.type = 99;
+	fake_backend_queue(&good, sizeof(good));
+	/* and one good record, which must still arrive */
+	make_exit(&good, 6, 0);
+	fake_backend_queue(&good, sizeof(good));
+
+	assert_int_equal(proctrace_poll(pt, 0), 1);
+	assert_int_equal(got.count, 1);
+	assert_int_equal(got.ev[0].pid, 6);
+	assert_int_equal(logged.count, 5);
+	assert_non_null(strstr(logged.last, "malformed record"));
+	proctrace_close(pt);
+}
+
+static void test_callback_stops_poll(void **state)
+{
+	struct pt_wire_event w;
+	struct proctrace *pt = open_started();
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		make_exit(&w, 100 + (uint32_t)i, 0);
+		fake_backend_queue(&w, sizeof(w));
+	}
+	got.stop_after = 1;
+	got.stop_value = -1234;
+	errno = 0;
+	assert_int_equal(proctrace_poll(pt, 0), -1234);
+	assert_int_equal(errno, 1234);
+	assert_int_equal(got.count, 1);
+
+	/* The rest waits for the next poll; a positive value comes back as is. */
+	got.stop_after = 3;
+	got.stop_value = 77;
+	assert_int_equal(proctrace_poll(pt, 0), 77);
+	assert_int_equal(got.count, 3);
+	assert_int_equal(got.ev[2].pid, 102);
+
+	got.stop_after = 0;
+	assert_int_equal(proctrace_poll(pt, 0), 0);
+	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+}
+
+/* ---- logging ---- */
+
+static void test_set_log_returns_previous_and_silences(void **state)
+{
+	assert_ptr_equal(proctrace_set_log(NULL, NULL), capture_log);
+	assert_null(proctrace_open(NULL, NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(logged.count, 0);
+	assert_null(proctrace_set_log(capture_log, NULL));
+}
+
+static void test_log_preserves_errno(void **state)
+{
+	struct proctrace *pt = open_default();
+
+	/* errno after a failure is the failure's, even though we logged. */
+	errno = 0;
+	assert_int_equal(proctrace_poll(pt, 0), -EINVAL);
+	assert_int_equal(errno, EINVAL);
+	proctrace_close(pt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_version),
+		T(test_open_null_callback),
+		T(test_open_opts_sz_too_small),
+		T(test_open_opts_sz_garbage),
+		T(test_open_opts_unknown_tail),
+		T(test_open_opts_older_struct),
+		T(test_open_opts_passed_to_backend),
+		T(test_null_handle),
+		T(test_poll_and_fd_before_start),
+		T(test_start_twice),
+		T(test_min_duration_before_and_after_start),
+		T(test_start_failure_then_retry),
+		T(test_poll_error_and_eintr),
+		T(test_decode_exec_and_exit),
+		T(test_decode_exit_codes),
+		T(test_decode_comm_unterminated),
+		T(test_decode_malformed),
+		T(test_callback_stops_poll),
+		T(test_set_log_returns_previous_and_silences),
+		T(test_log_preserves_errno),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Live tests: the real BPF program in the running kernel, with tracefs
+ * unmounted, against children whose pid, filename, exit code and lifetime
+ * we know.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "live-harness.h"
+
+#define WAIT_MS 10000
+#define MS 1000000ULL
+
+static void assert_recent(uint64_t timestamp_ns)
+{
+	uint64_t now = now_realtime_ns();
+
+	/* taken in the kernel, converted to the wall clock: within seconds */
+	if (timestamp_ns > now + 1000 * MS || timestamp_ns + 30000 * MS < now)
+		fail_msg("timestamp %llu is not close to now %llu",
+			 (unsigned long long)timestamp_ns, (unsigned long long)now);
+}
+
+static void test_exec_and_exit_fields(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+	const struct recorded_event *ex, *ez;
+	pid_t pid = spawn_child(&c, 0, 0);
+	int status = reap(pid);
+
+	assert_true(WIFEXITED(status));
+	ex = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXEC, WAIT_MS);
+	ez = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(ex);
+	assert_non_null(ez);
+
+	assert_int_equal(ex->ev.size, sizeof(struct proctrace_event));
+	assert_int_equal(ex->ev.pid, pid);
+	assert_int_equal(ex->ev.ppid, getpid());
+	assert_string_equal(ex->ev.filename, live_child_path());
+	assert_string_equal(ex->ev.comm, "pt-child");
+	assert_int_equal(ex->ev.exit_code, 0);
+	assert_int_equal(ex->ev.duration_ns, 0);
+	assert_recent(ex->ev.timestamp_ns);
+
+	assert_int_equal(ez->ev.pid, pid);
+	assert_int_equal(ez->ev.ppid, getpid());
+	assert_string_equal(ez->ev.comm, "pt-child");
+	assert_null(ez->ev.filename);
+	assert_int_equal(ez->ev.exit_code, 0);
+	assert_true(ez->ev.duration_ns > 0);
+	assert_recent(ez->ev.timestamp_ns);
+	assert_true(ez->ev.timestamp_ns >= ex->ev.timestamp_ns);
+
+	/* exactly one of each */
+	collector_drain(pt, &c, 100);
+	assert_int_equal(collector_count(&c, pid, PROCTRACE_EVENT_EXEC), 1);
+	assert_int_equal(collector_count(&c, pid, PROCTRACE_EVENT_EXIT), 1);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static void test_exit_codes(void **state)
+{
+	static const int codes[] = { 0, 1, 42, 255 };
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+	pid_t pids[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		pids[i] = spawn_child(&c, codes[i], 0);
+	for (i = 0; i < 4; i++) {
+		const struct recorded_event *r;
+		int status = reap(pids[i]);
+
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), codes[i]);
+		r = collector_wait(pt, &c, pids[i], PROCTRACE_EVENT_EXIT, WAIT_MS);
+		assert_non_null(r);
+		assert_int_equal(r->ev.exit_code, codes[i]);
+		assert_int_equal(r->ev.ppid, getpid());
+	}
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static void test_duration_covers_sleep(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+	const struct recorded_event *ex, *ez;
+	pid_t pid = spawn_child(&c, 3, 300);
+
+	reap(pid);
+	ex = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXEC, WAIT_MS);
+	ez = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(ex);
+	assert_non_null(ez);
+	assert_int_equal(ez->ev.exit_code, 3);
+	if (ez->ev.duration_ns < 300 * MS || ez->ev.duration_ns > 30000 * MS)
+		fail_msg("duration %llu ns for a 300 ms child",
+			 (unsigned long long)ez->ev.duration_ns);
+	assert_true(ez->ev.timestamp_ns - ex->ev.timestamp_ns >= 300 * MS);
+	/* lifetime counts from fork, so it covers exec-to-exit */
+	assert_true(ez->ev.duration_ns >= ez->ev.timestamp_ns - ex->ev.timestamp_ns);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static void test_min_duration_filter(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 150 * MS);
+	const struct recorded_event *r;
+	pid_t quick = spawn_child(&c, 5, 0);
+	pid_t slow;
+
+	reap(quick);
+	slow = spawn_child(&c, 6, 400);
+	reap(slow);
+
+	r = collector_wait(pt, &c, slow, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(r);
+	assert_int_equal(r->ev.exit_code, 6);
+	assert_true(r->ev.duration_ns >= 400 * MS);
+	/* the quick child exited first: its exit would have come before */
+	collector_drain(pt, &c, 200);
+	assert_int_equal(collector_count(&c, quick, 0), 0);
+	assert_int_equal(collector_count(&c, slow, PROCTRACE_EVENT_EXEC), 0);
+	assert_int_equal(collector_count(&c, slow, PROCTRACE_EVENT_EXIT), 1);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static void test_callback_value_stops_poll(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+	pid_t pid = spawn_child(&c, 0, 0);
+	int n = 0, tries;
+
+	reap(pid);
+	c.stop_on_pid = pid;
+	c.stop_value = -4242;
+	for (tries = 0; tries < 200 && n != -4242; tries++) {
+		n = proctrace_poll(pt, 50);
+		assert_true(n >= 0 || n == -4242);
+	}
+	assert_int_equal(n, -4242);
+	/* stopped right after the exec event: the exit comes on a later poll */
+	assert_int_equal(c.events[c.n_events - 1].ev.type, PROCTRACE_EVENT_EXEC);
+	assert_int_equal(collector_count(&c, pid, PROCTRACE_EVENT_EXIT), 0);
+	c.stop_on_pid = 0;
+	assert_non_null(collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS));
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static void test_fd_becomes_readable(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int fd = proctrace_fd(pt), ep, n;
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ep >= 0);
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+
+	/* Drain whatever the machine produced, then cause our own event. */
+	collector_drain(pt, &c, 50);
+	pid = spawn_child(&c, 0, 0);
+	reap(pid);
+	n = epoll_wait(ep, &out, 1, WAIT_MS);
+	assert_int_equal(n, 1);
+	assert_non_null(collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS));
+	close(ep);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static struct {
+	int count;
+	char last[512];
+} child_log;
+
+static void record_log(enum proctrace_log_level level, const char *msg, void *ctx)
+{
+	if (level != PROCTRACE_LOG_WARN)
+		return;
+	child_log.count++;
+	snprintf(child_log.last, sizeof(child_log.last), "%s", msg);
+}
+
+static int ignore(const struct proctrace_event *e, void *ctx)
+{
+	return 0;
+}
+
+/*
+ * Runs in a child that gave up root: proctrace_start() must fail with
+ * EPERM and one message that says what is needed.  Returns the child's
+ * exit code: 0 when everything held.
+ */
+static int start_unprivileged(void)
+{
+	struct proctrace *pt;
+	int err;
+
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 10;
+	if (geteuid() != 65534)
+		return 11;
+	proctrace_set_log(record_log, NULL);
+	pt = proctrace_open(ignore, NULL, NULL);
+	if (!pt)
+		return 12;
+	errno = 0;
+	err = proctrace_start(pt);
+	if (err != -EPERM || errno != EPERM)
+		return 13;
+	if (child_log.count != 1 || !strstr(child_log.last, "root or CAP_BPF+CAP_PERFMON"))
+		return 14;
+	if (proctrace_poll(pt, 0) != -EINVAL)
+		return 15;
+	proctrace_close(pt);
+	return 0;
+}
+
+static void test_unprivileged_gets_eperm(void **state)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(start_unprivileged());
+	status = reap(pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_missing_btf_path(void **state)
+{
+	PROCTRACE_OPTS(opts, .btf_path = "/nonexistent/proctrace/vmlinux");
+	struct proctrace *pt = proctrace_open(ignore, NULL, &opts);
+
+	assert_non_null(pt);
+	proctrace_set_log(record_log, NULL);
+	child_log.count = 0;
+	errno = 0;
+	assert_int_equal(proctrace_start(pt), -ENOENT);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(child_log.count, 1);
+	assert_non_null(strstr(child_log.last, "/nonexistent/proctrace/vmlinux"));
+	assert_int_equal(proctrace_poll(pt, 0), -EINVAL);
+	proctrace_set_log(proctrace_log_stderr, NULL);
+	proctrace_close(pt);
+}
+
+static void test_wrong_order_when_live(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+
+	proctrace_set_log(record_log, NULL);
+	child_log.count = 0;
+	assert_int_equal(proctrace_start(pt), -EALREADY);
+	assert_int_equal(proctrace_set_min_duration(pt, MS), -EBUSY);
+	assert_int_equal(child_log.count, 2);
+	proctrace_set_log(proctrace_log_stderr, NULL);
+	/* still working after the refused calls */
+	pid_t pid = spawn_child(&c, 9, 0);
+	reap(pid);
+	const struct recorded_event *r =
+		collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(r);
+	assert_int_equal(r->ev.exit_code, 9);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/*
+ * A 300-byte path (longer than the 127 bytes the seed kept) through a
+ * symlink: the exec event has the name as passed, and comm is its last
+ * component cut to 15 bytes, as the kernel sets it.
+ */
+static void test_long_path(void **state)
+{
+	char dir[] = "/tmp/proctrace-live-XXXXXX";
+	char path[PATH_MAX + 64], sub[PATH_MAX / 2];
+	struct collector c = { 0 };
+	struct proctrace *pt;
+	const struct recorded_event *r;
+	char *argv[] = { "x", "7", NULL };
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/%0200d", dir, 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	/* pad the last component so that the whole path is 300 bytes */
+	snprintf(path, sizeof(path), "%s/a-child-with-a-long-name-%0*d", sub,
+		 (int)(300 - strlen(sub) - strlen("/a-child-with-a-long-name-")), 0);
+	assert_int_equal(strlen(path), 300);
+	assert_int_equal(symlink(live_child_path(), path), 0);
+
+	pt = live_start(&c, 0);
+	pid = spawn(path, argv);
+	collector_watch(&c, pid);
+	reap(pid);
+	r = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXEC, WAIT_MS);
+	assert_non_null(r);
+	assert_string_equal(r->ev.filename, path);
+	assert_string_equal(r->ev.comm, "a-child-with-a-");
+	r = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(r);
+	assert_int_equal(r->ev.exit_code, 7);
+
+	proctrace_close(pt);
+	collector_free(&c);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static void test_close_with_undelivered_events(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = live_start(&c, 0);
+	int i;
+
+	for (i = 0; i < 5; i++)
+		reap(spawn_child(&c, 0, 0));
+	/* events are queued in the kernel; closing must free them quietly */
+	proctrace_close(pt);
+	assert_int_equal(c.n_events, 0);
+	collector_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exec_and_exit_fields),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_duration_covers_sleep),
+		cmocka_unit_test(test_min_duration_filter),
+		cmocka_unit_test(test_callback_value_stops_poll),
+		cmocka_unit_test(test_fd_becomes_readable),
+		cmocka_unit_test(test_unprivileged_gets_eperm),
+		cmocka_unit_test(test_missing_btf_path),
+		cmocka_unit_test(test_wrong_order_when_live),
+		cmocka_unit_test(test_long_path),
+		cmocka_unit_test(test_close_with_undelivered_events),
+	};
+
+	live_prepare();
+	return cmocka_run_group_tests_name("live", tests, NULL, NULL);
+}
