@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "format.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/*
+ * Length of the well-formed UTF-8 sequence at @s (1 to 4), or 0 if the
+ * bytes there are not one: a stray continuation byte, a truncated
+ * sequence, an overlong form, a surrogate or a value past U+10FFFF
+ * (Unicode 15, table 3-7).
+ */
+static size_t utf8_sequence_len(const unsigned char *s, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	uint32_t v, min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, v = c & 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3, v = c & 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	/* A NUL ends the string and fails this test, so no overread. */
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static void put_hex_bytes(FILE *out, const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "\\x%02x", s[i]);
+}
+
+void format_escape_text(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	size_t n;
+
+	while (*s) {
+		n = utf8_sequence_len(s, &cp);
+		if (n == 0) {
+			put_hex_bytes(out, s, 1);
+			s++;
+			continue;
+		}
+		/*
+		 * C1 controls matter too: some terminals act on U+009B (CSI)
+		 * even when it comes UTF-8 encoded.
+		 */
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+			put_hex_bytes(out, s, n);
+		else if (cp == '\\')
+			fputs("\\\\", out);
+		else
+			fwrite(s, 1, n, out);
+		s += n;
+	}
+}
+
+void format_escape_json(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	size_t n;
+
+	while (*s) {
+		n = utf8_sequence_len(s, &cp);
+		if (n == 0) {
+			/* One U+FFFD per bad byte: the count stays visible. */
+			fputs("\xef\xbf\xbd", out);
+			s++;
+			continue;
+		}
+		switch (cp) {
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			/*
+			 * RFC 8259 requires only U+0000..U+001F escaped; DEL,
+			 * the C1 controls and the JavaScript line separators
+			 * are escaped as well, so a careless consumer that
+			 * prints a value cannot be steered by it.
+			 */
+			if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+			    cp == 0x2028 || cp == 0x2029)
+				fprintf(out, "\\u%04" PRIx32, cp);
+			else
+				fwrite(s, 1, n, out);
+		}
+		s += n;
+	}
+}
+
+void format_table_header(FILE *out)
+{
+	fprintf(out, "%-8s %-5s %-16s %-7s %-7s %s\n",
+		"TIME", "EVENT", "COMM", "PID", "PPID", "FILENAME/EXIT CODE");
+}
+
+/*
+ * The comm column is padded to 16 display columns as in the seed's
+ * "%-16s".  An escaped comm can be longer than that; it then pushes the
+ * rest of the row right rather than being cut.
+ */
+static void put_comm_column(FILE *out, const char *comm)
+{
+	char buf[PROCTRACE_COMM_LEN * 4 + 1];
+	FILE *mem = fmemopen(buf, sizeof(buf), "w");
+	long width = 0;
+
+	if (mem) {
+		format_escape_text(mem, comm);
+		width = ftell(mem);
+		fclose(mem);
+	}
+	if (!mem || width < 0 || (size_t)width >= sizeof(buf)) {
+		/* Cannot happen for a 15-byte comm; stay correct anyway. */
+		format_escape_text(out, comm);
+		fputc(' ', out);
+		return;
+	}
+	fprintf(out, "%-16s ", buf);
+}
+
+void format_table_event(FILE *out, const struct proctrace_event *e,
+			const char *clock)
+{
+	const char *kind = e->type == PROCTRACE_EVENT_EXEC ? "EXEC" :
+			   e->type == PROCTRACE_EVENT_EXIT ? "EXIT" : "?";
+
+	fprintf(out, "%-8s %-5s ", clock, kind);
+	put_comm_column(out, e->comm);
+	fprintf(out, "%-7" PRId32 " %-7" PRId32 " ", e->pid, e->ppid);
+	if (e->type == PROCTRACE_EVENT_EXEC) {
+		format_escape_text(out, e->filename ? e->filename : "");
+	} else if (e->type == PROCTRACE_EVENT_EXIT) {
+		fprintf(out, "[%" PRId32 "]", e->exit_code);
+		if (e->duration_ns)
+			fprintf(out, " (%" PRIu64 "ms)", e->duration_ns / 1000000);
+	}
+	fputc('\n', out);
+}
+
+void format_json_event(FILE *out, const struct proctrace_event *e)
+{
+	const char *kind = e->type == PROCTRACE_EVENT_EXEC ? "exec" :
+			   e->type == PROCTRACE_EVENT_EXIT ? "exit" : "unknown";
+
+	fprintf(out, "{\"type\":\"%s\",\"timestamp_ns\":%" PRIu64
+		",\"pid\":%" PRId32 ",\"ppid\":%" PRId32 ",\"comm\":\"",
+		kind, e->timestamp_ns, e->pid, e->ppid);
+	format_escape_json(out, e->comm);
+	fputc('"', out);
+	if (e->type == PROCTRACE_EVENT_EXEC) {
+		fputs(",\"filename\":\"", out);
+		format_escape_json(out, e->filename ? e->filename : "");
+		fputc('"', out);
+	} else if (e->type == PROCTRACE_EVENT_EXIT) {
+		fprintf(out, ",\"exit_code\":%" PRId32 ",\"duration_ns\":%" PRIu64,
+			e->exit_code, e->duration_ns);
+	}
+	fputs("}\n", out);
+}

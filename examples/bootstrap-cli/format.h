@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * bootstrap-cli's output formats.  Pure functions of an event: no global
+ * state, no library calls, so that what reaches the terminal or a JSON
+ * consumer can be reasoned about on its own.
+ *
+ * Every string in an event comes from a traced process and may hold any
+ * byte.  Both formats escape, so that one event is always exactly one line
+ * and no control character or escape sequence reaches the reader.
+ */
+#ifndef BOOTSTRAP_CLI_FORMAT_H
+#define BOOTSTRAP_CLI_FORMAT_H
+
+#include <stdio.h>
+
+#include <proctrace/proctrace.h>
+
+/* The column header of the table format, with its newline. */
+void format_table_header(FILE *out);
+
+/*
+ * One table row, with its newline.  @clock is the event's local time of
+ * day as "HH:MM:SS".
+ */
+void format_table_event(FILE *out, const struct proctrace_event *e,
+			const char *clock);
+
+/* One JSON object on one line, with its newline. */
+void format_json_event(FILE *out, const struct proctrace_event *e);
+
+/*
+ * Writes @s for a terminal: valid printable UTF-8 as is; backslash as
+ * "\\"; C0 and C1 control characters, DEL and every byte of an invalid
+ * UTF-8 sequence as "\xNN".
+ */
+void format_escape_text(FILE *out, const char *s);
+
+/*
+ * Writes @s as the inside of a JSON string (RFC 8259): '"' and '\' and
+ * control characters escaped, invalid UTF-8 replaced by U+FFFD, so the
+ * result is always valid JSON in valid UTF-8.
+ */
+void format_escape_json(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""bootstrap-cli's command line, without privileges: bad usage exits 2
+with a message that names the problem, before anything is traced.
+
+Usage: test-cli-options.py BOOTSTRAP_CLI LIBRARY_VERSION
+"""
+
+import subprocess
+import sys
+import unittest
+
+CLI = VERSION = None
+
+
+def run(*args):
+    p = subprocess.run([CLI] + list(args), capture_output=True, timeout=30,
+                       stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class BadUsage(unittest.TestCase):
+    def expect_usage_error(self, args, message):
+        status, out, err = run(*args)
+        self.assertEqual(status, 2, (args, out, err))
+        self.assertEqual(out, "")
+        self.assertIn(message, err)
+        self.assertIn("--help", err)
+
+    def test_bad_durations(self):
+        for value in ("abc", "-5", "0", "", " 5", "5ms", "+5", "1.5"):
+            self.expect_usage_error(["-d", value],
+                                    "invalid duration '%s'" % value)
+
+    def test_duration_overflow(self):
+        for value in ("99999999999999999999", "18446744073710"):
+            self.expect_usage_error(["--duration", value],
+                                    "duration '%s' is too large" % value)
+
+    def test_missing_value(self):
+        self.expect_usage_error(["-d"], "requires an argument")
+
+    def test_unknown_option(self):
+        self.expect_usage_error(["--bogus"], "unrecognized option '--bogus'")
+        self.expect_usage_error(["-x"], "invalid option -- 'x'")
+
+    def test_stray_argument(self):
+        self.expect_usage_error(["extra"], "unexpected argument 'extra'")
+
+
+class Informational(unittest.TestCase):
+    def test_help(self):
+        status, out, err = run("--help")
+        self.assertEqual(status, 0, err)
+        for option in ("--duration=MS", "--verbose", "--json", "--version"):
+            self.assertIn(option, out)
+
+    def test_version(self):
+        status, out, err = run("--version")
+        self.assertEqual(status, 0, err)
+        self.assertEqual(out, "bootstrap-cli %s (libproctrace %s)\n"
+                         % (VERSION, VERSION))
+
+
+if __name__ == "__main__":
+    CLI, VERSION = sys.argv[1], sys.argv[2]
+    result = unittest.main(argv=sys.argv[:1], exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * bootstrap-cli's formatting, byte for byte: the escaping of hostile
+ * strings in both formats, and the table and JSON layouts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "format.h"
+
+/* Runs @fn into a memory stream; returns the bytes written (free them). */
+#define CAPTURE(out_ptr, expr)                                                \
+	do {                                                                  \
+		size_t capture_len_;                                          \
+		FILE *out = open_memstream(out_ptr, &capture_len_);           \
+		assert_non_null(out);                                         \
+		expr;                                                         \
+		assert_int_equal(fclose(out), 0);                             \
+	} while (0)
+
+static void expect_text(const char *in, const char *want)
+{
+	char *got = NULL;
+
+	CAPTURE(&got, format_escape_text(out, in));
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void expect_json(const char *in, const char *want)
+{
+	char *got = NULL;
+
+	CAPTURE(&got, format_escape_json(out, in));
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_text_plain_and_utf8_pass(void **state)
+{
+	expect_text("", "");
+	expect_text("/usr/bin/ls -l", "/usr/bin/ls -l");
+	expect_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7",
+		    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7");
+}
+
+static void test_text_controls_escaped(void **state)
+{
+	expect_text("a\nb", "a\\x0ab");
+	expect_text("\x1b[2J\r\t\x7f", "\\x1b[2J\\x0d\\x09\\x7f");
+	expect_text("back\\slash", "back\\\\slash");
+	/* U+009B, the one-byte CSI, UTF-8 encoded. */
+	expect_text("x\xc2\x9b" "31m", "x\\xc2\\x9b31m");
+}
+
+static void test_text_invalid_utf8_escaped(void **state)
+{
+	expect_text("\xff", "\\xff");
+	expect_text("\x80", "\\x80");
+	/* Overlong '/', a surrogate, past U+10FFFF, truncated sequences. */
+	expect_text("\xc0\xaf", "\\xc0\\xaf");
+	expect_text("\xed\xa0\x80", "\\xed\\xa0\\x80");
+	expect_text("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+	expect_text("\xe2\x82", "\\xe2\\x82");
+	expect_text("\xe2\x82z", "\\xe2\\x82z");
+	expect_text("\xf0\x9f\x90", "\\xf0\\x9f\\x90");
+}
+
+static void test_json_escapes(void **state)
+{
+	expect_json("plain", "plain");
+	expect_json("q\"b\\s/", "q\\\"b\\\\s/");
+	expect_json("\b\f\n\r\t", "\\b\\f\\n\\r\\t");
+	expect_json("\x01\x1b\x1f\x7f", "\\u0001\\u001b\\u001f\\u007f");
+	expect_json("\xc2\x9b", "\\u009b");
+	expect_json("\xe2\x80\xa8\xe2\x80\xa9", "\\u2028\\u2029");
+	expect_json("caf\xc3\xa9 \xf0\x9f\x90\xa7", "caf\xc3\xa9 \xf0\x9f\x90\xa7");
+}
+
+static void test_json_invalid_utf8_replaced(void **state)
+{
+	/* One U+FFFD per byte that starts no valid sequence. */
+	expect_json("a\xff" "b", "a\xef\xbf\xbd" "b");
+	expect_json("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");
+	expect_json("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	expect_json("\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static struct proctrace_event exec_event(void)
+{
+	struct proctrace_event e = {
+		.size = sizeof(e),
+		.type = PROCTRACE_EVENT_EXEC,
+		.pid = 4242,
+		.ppid = 1,
+		.timestamp_ns = 1700000000123456789ULL,
+		.comm = "ls",
+		.filename = "/usr/bin/ls",
+	};
+	return e;
+}
+
+static struct proctrace_event exit_event(void)
+{
+	struct proctrace_event e = {
+		.size = sizeof(e),
+		.type = PROCTRACE_EVENT_EXIT,
+		.pid = 4242,
+		.ppid = 1,
+		.exit_code = 255,
+		.timestamp_ns = 1700000000123456789ULL,
+		.duration_ns = 1234999999ULL,
+		.comm = "ls",
+	};
+	return e;
+}
+
+static void test_table_layout(void **state)
+{
+	struct proctrace_event ex = exec_event(), ey = exit_event();
+	char *got = NULL;
+
+	CAPTURE(&got, format_table_header(out));
+	assert_string_equal(got,
+		"TIME     EVENT COMM             PID     PPID    FILENAME/EXIT CODE\n");
+	free(got);
+	CAPTURE(&got, format_table_event(out, &ex, "12:34:56"));
+	assert_string_equal(got,
+		"12:34:56 EXEC  ls               4242    1       /usr/bin/ls\n");
+	free(got);
+	CAPTURE(&got, format_table_event(out, &ey, "12:34:56"));
+	assert_string_equal(got,
+		"12:34:56 EXIT  ls               4242    1       [255] (1234ms)\n");
+	free(got);
+}
+
+static void test_table_hostile_row_is_one_line(void **state)
+{
+	struct proctrace_event e = exec_event();
+	char *got = NULL;
+
+	memcpy(e.comm, "a\nb\x1b[0m\xff", 9);
+	e.filename = "/tmp/\r\n\x1b]0;owned\x07";
+	CAPTURE(&got, format_table_event(out, &e, "00:00:00"));
+	assert_string_equal(got,
+		"00:00:00 EXEC  a\\x0ab\\x1b[0m\\xff 4242    1       "
+		"/tmp/\\x0d\\x0a\\x1b]0;owned\\x07\n");
+	free(got);
+}
+
+static void test_json_layout(void **state)
+{
+	struct proctrace_event ex = exec_event(), ey = exit_event();
+	char *got = NULL;
+
+	ex.filename = "/tmp/\"q\"\n";
+	CAPTURE(&got, format_json_event(out, &ex));
+	assert_string_equal(got,
+		"{\"type\":\"exec\",\"timestamp_ns\":1700000000123456789,"
+		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\","
+		"\"filename\":\"/tmp/\\\"q\\\"\\n\"}\n");
+	free(got);
+	CAPTURE(&got, format_json_event(out, &ey));
+	assert_string_equal(got,
+		"{\"type\":\"exit\",\"timestamp_ns\":1700000000123456789,"
+		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\","
+		"\"exit_code\":255,\"duration_ns\":1234999999}\n");
+	free(got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_plain_and_utf8_pass),
+		cmocka_unit_test(test_text_controls_escaped),
+		cmocka_unit_test(test_text_invalid_utf8_escaped),
+		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_json_invalid_utf8_replaced),
+		cmocka_unit_test(test_table_layout),
+		cmocka_unit_test(test_table_hostile_row_is_one_line),
+		cmocka_unit_test(test_json_layout),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
