@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Installs the build into a temporary DESTDIR and builds an out-of-tree
 # consumer against it with pkg-config alone, linked both against the shared
-# library and statically against libproctrace.a, then runs both.
+# library and statically against libproctrace.a, then runs both; checks
+# that bootstrap-cli and the man pages are installed too.
 # Usage: check-install.sh BUILD-DIR CONSUMER.c
 set -eu
 build=$1
@@ -23,6 +24,20 @@ for f in libproctrace.so libproctrace.so.0 libproctrace.a; do
 done
 soname=$(readelf -d "$libdir/libproctrace.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = libproctrace.so.0 ] || { echo "soname is '$soname'" >&2; exit 1; }
+
+# The CLI and the man pages, and the CLI runs against the installed library.
+cli=$(find "$dest" -type f -name bootstrap-cli)
+[ -n "$cli" ] || { echo "bootstrap-cli was not installed" >&2; exit 1; }
+for page in man3/proctrace.3 man8/bootstrap-cli.8; do
+	[ -n "$(find "$dest" -path "*/share/man/$page")" ] ||
+		{ echo "man page $page was not installed" >&2; exit 1; }
+done
+if readelf -d "$cli" | grep -Eq 'R(UN)?PATH'; then
+	echo "installed bootstrap-cli keeps a build-tree RPATH" >&2
+	exit 1
+fi
+LD_LIBRARY_PATH="$libdir" "$cli" --version | grep -qx "bootstrap-cli .* (libproctrace .*)" ||
+	{ echo "installed bootstrap-cli --version failed" >&2; exit 1; }
 
 # pkg-config finds the installed copy; the sysroot maps its paths into $dest.
 export PKG_CONFIG_PATH="$(dirname "$pc")"
