@@ -122,19 +122,28 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 	return 0;
 }
 
+/* The check shared by the calls that need a started session. */
+static int check_started(const struct proctrace *pt, const char *fn)
+{
+	if (!pt) {
+		pt_warn("%s: handle is NULL", fn);
+		return pt_err(-EINVAL);
+	}
+	if (!pt->backend) {
+		pt_warn("%s: the session is not started; call proctrace_start() first",
+			fn);
+		return pt_err(-EINVAL);
+	}
+	return 0;
+}
+
 PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms)
 {
 	int err;
 
-	if (!pt) {
-		pt_warn("proctrace_poll: handle is NULL");
-		return pt_err(-EINVAL);
-	}
-	if (!pt->backend) {
-		pt_warn("proctrace_poll: the session is not started; call "
-			"proctrace_start() first");
-		return pt_err(-EINVAL);
-	}
+	err = check_started(pt, __func__);
+	if (err)
+		return err;
 
 	pt->realtime_offset_ns = pt_realtime_offset_ns();
 	pt->delivered = 0;
@@ -157,15 +166,10 @@ PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms)
 
 PROCTRACE_API int proctrace_fd(const struct proctrace *pt)
 {
-	if (!pt) {
-		pt_warn("proctrace_fd: handle is NULL");
-		return pt_err(-EINVAL);
-	}
-	if (!pt->backend) {
-		pt_warn("proctrace_fd: the session is not started; call "
-			"proctrace_start() first");
-		return pt_err(-EINVAL);
-	}
+	int err = check_started(pt, __func__);
+
+	if (err)
+		return err;
 	return pt_backend_fd(pt->backend);
 }
 

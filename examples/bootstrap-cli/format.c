@@ -2,6 +2,7 @@
 #include "format.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 /*
@@ -49,7 +50,13 @@ static void put_hex_bytes(FILE *out, const unsigned char *s, size_t n)
 		fprintf(out, "\\x%02x", s[i]);
 }
 
-void format_escape_text(FILE *out, const char *str)
+/*
+ * Walks @str one code point at a time: @put_valid gets each well-formed
+ * UTF-8 sequence, @put_invalid each byte that starts none.
+ */
+static void escape_each(FILE *out, const char *str,
+			void (*put_valid)(FILE *, const unsigned char *, size_t, uint32_t),
+			void (*put_invalid)(FILE *, unsigned char))
 {
 	const unsigned char *s = (const unsigned char *)str;
 	uint32_t cp;
@@ -58,61 +65,76 @@ void format_escape_text(FILE *out, const char *str)
 	while (*s) {
 		n = utf8_sequence_len(s, &cp);
 		if (n == 0) {
-			put_hex_bytes(out, s, 1);
+			put_invalid(out, *s);
 			s++;
-			continue;
+		} else {
+			put_valid(out, s, n, cp);
+			s += n;
 		}
-		/*
-		 * C1 controls matter too: some terminals act on U+009B (CSI)
-		 * even when it comes UTF-8 encoded.
-		 */
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-			put_hex_bytes(out, s, n);
-		else if (cp == '\\')
-			fputs("\\\\", out);
-		else
-			fwrite(s, 1, n, out);
-		s += n;
 	}
+}
+
+static bool is_control(uint32_t cp)
+{
+	/*
+	 * C1 controls count too: some terminals act on U+009B (CSI) even when
+	 * it comes UTF-8 encoded.
+	 */
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
+static void text_valid(FILE *out, const unsigned char *s, size_t n, uint32_t cp)
+{
+	if (is_control(cp))
+		put_hex_bytes(out, s, n);
+	else if (cp == '\\')
+		fputs("\\\\", out);
+	else
+		fwrite(s, 1, n, out);
+}
+
+static void text_invalid(FILE *out, unsigned char byte)
+{
+	put_hex_bytes(out, &byte, 1);
+}
+
+void format_escape_text(FILE *out, const char *str)
+{
+	escape_each(out, str, text_valid, text_invalid);
+}
+
+static void json_valid(FILE *out, const unsigned char *s, size_t n, uint32_t cp)
+{
+	switch (cp) {
+	case '"':  fputs("\\\"", out); return;
+	case '\\': fputs("\\\\", out); return;
+	case '\b': fputs("\\b", out); return;
+	case '\f': fputs("\\f", out); return;
+	case '\n': fputs("\\n", out); return;
+	case '\r': fputs("\\r", out); return;
+	case '\t': fputs("\\t", out); return;
+	}
+	/*
+	 * RFC 8259 requires only U+0000..U+001F escaped; DEL, the C1 controls
+	 * and the JavaScript line separators are escaped as well, so that a
+	 * careless consumer that prints a value cannot be steered by it.
+	 */
+	if (is_control(cp) || cp == 0x2028 || cp == 0x2029)
+		fprintf(out, "\\u%04" PRIx32, cp);
+	else
+		fwrite(s, 1, n, out);
+}
+
+static void json_invalid(FILE *out, unsigned char byte)
+{
+	/* One U+FFFD per bad byte: how much was bad stays visible. */
+	(void)byte;
+	fputs("\xef\xbf\xbd", out);
 }
 
 void format_escape_json(FILE *out, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	uint32_t cp;
-	size_t n;
-
-	while (*s) {
-		n = utf8_sequence_len(s, &cp);
-		if (n == 0) {
-			/* One U+FFFD per bad byte: the count stays visible. */
-			fputs("\xef\xbf\xbd", out);
-			s++;
-			continue;
-		}
-		switch (cp) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			/*
-			 * RFC 8259 requires only U+0000..U+001F escaped; DEL,
-			 * the C1 controls and the JavaScript line separators
-			 * are escaped as well, so a careless consumer that
-			 * prints a value cannot be steered by it.
-			 */
-			if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-			    cp == 0x2028 || cp == 0x2029)
-				fprintf(out, "\\u%04" PRIx32, cp);
-			else
-				fwrite(s, 1, n, out);
-		}
-		s += n;
-	}
+	escape_each(out, str, json_valid, json_invalid);
 }
 
 void format_table_header(FILE *out)
