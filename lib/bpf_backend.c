@@ -32,17 +32,29 @@ struct pt_backend {
 
 /*
  * libbpf's messages go to our log callback, demoted one level: libbpf warns
- * about things we then report ourselves in one clear line.
+ * about things we then report ourselves in one clear line.  The callback
+ * promises one line per message, and libbpf sends the verifier's log as
+ * one multi-line message, so it is split here.
  */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	enum proctrace_log_level ours =
+		level == LIBBPF_WARN ? PROCTRACE_LOG_INFO : PROCTRACE_LOG_DEBUG;
+	char msg[4096], *line, *next;
 
 	if (!pt_log_enabled())
 		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	pt_log(level == LIBBPF_WARN ? PROCTRACE_LOG_INFO : PROCTRACE_LOG_DEBUG,
-	       "libbpf: %s", msg);
+	for (line = msg; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (!*line)
+			continue;
+		/* Most of libbpf's own lines already carry its name. */
+		pt_log(ours, "%s%s", strncmp(line, "libbpf: ", 8) ? "libbpf: " : "",
+		       line);
+	}
 	return 0;
 }
 

@@ -107,7 +107,10 @@ class Cli:
         deadline = time.monotonic() + 1
         while self.next_line(deadline) is not None:
             pass
-        return status, self.proc.stderr.read().decode(errors="replace")
+        err = self.proc.stderr.read().decode(errors="replace")
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return status, err
 
 
 def run_child(path, code=0, sleep_ms=0, argv0=None):
@@ -306,6 +309,25 @@ class MinDuration(unittest.TestCase):
         self.assertGreaterEqual(mine[0]["duration_ns"], 400 * MS)
         for e in events:
             self.assertGreaterEqual(e["duration_ns"], 200 * MS)
+
+
+class Verbose(unittest.TestCase):
+    def test_library_messages_on_stderr(self):
+        cli = start_ready("-v", "--json")
+        status, err = cli.stop(signal.SIGINT)
+        self.assertEqual(status, 0, err)
+        lines = err.splitlines()
+        self.assertIn("libproctrace: tracing exec and exit "
+                      "(minimum duration 0 ns)", lines)
+        self.assertTrue(any(l.startswith("libproctrace: libbpf: ")
+                            for l in lines), err)
+        for line in lines:
+            self.assertTrue(line.startswith("libproctrace: "), line)
+            self.assertNotIn("libbpf: libbpf:", line)
+        # Without -v the library is silent when all goes well.
+        cli = start_ready("--json")
+        status, err = cli.stop(signal.SIGINT)
+        self.assertEqual((status, err), (0, ""))
 
 
 def main():
