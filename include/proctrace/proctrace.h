@@ -57,7 +57,7 @@ extern "C" {
 /** @brief Major version of the header the application was compiled with. */
 #define PROCTRACE_VERSION_MAJOR 0
 /** @brief Minor version of the header the application was compiled with. */
-#define PROCTRACE_VERSION_MINOR 1
+#define PROCTRACE_VERSION_MINOR 2
 /** @brief Patch version of the header the application was compiled with. */
 #define PROCTRACE_VERSION_PATCH 0
 
@@ -71,9 +71,23 @@ struct proctrace;
 enum proctrace_event_type {
 	/** The process executed a new program (execve(2) and friends succeeded). */
 	PROCTRACE_EVENT_EXEC = 1,
-	/** The process ended. */
+	/**
+	 * The process ended: its last thread exited.  Exactly one per
+	 * process, never for a thread.
+	 */
 	PROCTRACE_EVENT_EXIT = 2,
+	/**
+	 * A new process was created (fork(2), vfork(2), clone(2) without
+	 * CLONE_THREAD).  Delivered only if PROCTRACE_OPT_FORK_EVENTS is set.
+	 * @since 0.2
+	 */
+	PROCTRACE_EVENT_FORK = 3,
 };
+
+/** @brief struct proctrace_event::flags: the argument vector was cut at opts.max_args_size bytes. */
+#define PROCTRACE_EVENT_F_ARGS_TRUNCATED (1u << 0)
+/** @brief struct proctrace_event::flags: the process was killed by a signal and dumped core. */
+#define PROCTRACE_EVENT_F_CORE_DUMPED (1u << 1)
 
 /**
  * @brief One process event, as handed to the event callback.
@@ -101,8 +115,10 @@ struct proctrace_event {
 	/** Process id of the real parent at the time of the event. */
 	int32_t ppid;
 	/**
-	 * EXIT: the exit status (0-255), the low byte of what the process
-	 * passed to exit(2) or returned from main().  0 for other types.
+	 * EXIT: the exit status (0-255) that wait(2) would give the parent
+	 * (WEXITSTATUS), the low byte of what the process passed to exit(2)
+	 * or returned from main().  0 if the process was killed by a signal
+	 * (see @c signal) and for other types.
 	 */
 	int32_t exit_code;
 	/**
@@ -115,21 +131,65 @@ struct proctrace_event {
 	uint64_t timestamp_ns;
 	/**
 	 * EXIT: how long the process lived, in nanoseconds, from its creation
-	 * (fork) to its exit.  0 for other types.
+	 * (the fork that made it, also if it was created before tracing
+	 * started and also if it never called exec) to the exit of its last
+	 * thread.  0 for other types.
 	 */
 	uint64_t duration_ns;
 	/**
 	 * Command name (the kernel's task comm) at the time of the event,
 	 * NUL-terminated, at most PROCTRACE_COMM_LEN - 1 bytes.  For EXEC this
-	 * is already the new program's name.
+	 * is already the new program's name; for FORK it is the parent's (the
+	 * child starts with the same name).
 	 */
 	char comm[PROCTRACE_COMM_LEN];
 	/**
 	 * EXEC: the filename as passed to exec (not resolved against $PATH or
 	 * symlinks; relative if the caller passed a relative name), NUL
-	 * terminated, up to 4095 bytes.  NULL for other types.
+	 * terminated, up to 4095 bytes (PATH_MAX with its NUL).  NULL for
+	 * other types.
 	 */
 	const char *filename;
+
+	/* ---- Added in 0.2; check with PROCTRACE_EVENT_HAS(). ---- */
+
+	/**
+	 * EXEC: the argument vector of the new program, @c args_count
+	 * NUL-terminated strings followed by a NULL pointer, as the process
+	 * received it in main().  At most opts.max_args_size bytes of it
+	 * (counting each string's NUL) are kept: if it was longer,
+	 * PROCTRACE_EVENT_F_ARGS_TRUNCATED is set in @c flags and the last
+	 * string may be cut short.  NULL for other types.
+	 */
+	const char *const *args;
+	/** EXEC: number of strings in @c args; 0 for other types. */
+	uint32_t args_count;
+	/** PROCTRACE_EVENT_F_* bits. */
+	uint32_t flags;
+	/**
+	 * EXIT: the signal that killed the process (WTERMSIG), or 0 if it
+	 * exited by itself (then @c exit_code holds its status).  If it
+	 * dumped core, PROCTRACE_EVENT_F_CORE_DUMPED is set in @c flags.
+	 */
+	int32_t signal;
+	/**
+	 * Real user id of the process at the time of the event (for EXEC:
+	 * after the exec), in the initial user namespace.
+	 */
+	uint32_t uid;
+	/** Real group id of the process, like @c uid. */
+	uint32_t gid;
+	/**
+	 * The process id as the process itself sees it (getpid()) in its own
+	 * pid namespace; equal to @c pid outside containers.
+	 */
+	int32_t ns_pid;
+	/**
+	 * Id of the process's cgroup v2 (the inode number of its directory
+	 * under the cgroup2 mount, as name_to_handle_at() or stat(2) on it
+	 * gives); 0 on a machine without a cgroup v2 hierarchy.
+	 */
+	uint64_t cgroup_id;
 };
 
 /**
@@ -184,7 +244,65 @@ struct proctrace_opts {
 	 * kernels whose BTF is shipped separately.
 	 */
 	const char *btf_path;
+
+	/* ---- Added in 0.2. ---- */
+
+	/** PROCTRACE_OPT_* bits. */
+	uint32_t flags;
+	/**
+	 * Bytes of each exec's argument vector to report, counting each
+	 * string's NUL; 0 for the default, PROCTRACE_ARGS_SIZE_DEFAULT.  At
+	 * most PROCTRACE_ARGS_SIZE_MAX.
+	 */
+	uint32_t max_args_size;
+	/**
+	 * Size in bytes of the kernel ring buffer that holds events until
+	 * they are delivered: a power of two, at least 4096; 0 for the
+	 * default, PROCTRACE_RING_SIZE_DEFAULT.  Events that find it full are
+	 * lost and counted (see proctrace_stats()).
+	 */
+	uint32_t ring_buffer_size;
+	/**
+	 * Longest time, in milliseconds, an event may wait in the kernel
+	 * before the reader is woken to deliver it; 0 for the default,
+	 * PROCTRACE_LATENCY_DEFAULT_MS.  At most 60000.  The reader is also
+	 * woken early when the ring buffer fills up.  Shorter means more
+	 * wake-ups; see also PROCTRACE_OPT_WAKE_EVERY_EVENT.
+	 */
+	uint32_t max_latency_ms;
+	/**
+	 * Filter: report only this process and its descendants, including
+	 * those created later and those reparented away from it (its
+	 * descendants stay in the set for life).  0: no such filter.
+	 */
+	int32_t filter_pid;
+	/** Filter: report only processes whose real uid is this; needs PROCTRACE_OPT_FILTER_UID. */
+	uint32_t filter_uid;
+	/** Filter: report only processes in the cgroup v2 with this id (not its children); 0: none. */
+	uint64_t filter_cgroup_id;
+	/** Filter: report only processes whose comm is exactly this (1 to 15 bytes); NULL: none. */
+	const char *filter_comm;
 };
+
+/** @brief proctrace_opts::flags: also deliver PROCTRACE_EVENT_FORK events (off by default: fork is the most frequent event). */
+#define PROCTRACE_OPT_FORK_EVENTS (1u << 0)
+/** @brief proctrace_opts::flags: proctrace_opts::filter_uid is set (uid 0 is a valid filter). */
+#define PROCTRACE_OPT_FILTER_UID (1u << 1)
+/**
+ * @brief proctrace_opts::flags: wake the reader for every event, as simple
+ * BPF tracers do.  Lowest latency, highest cost per event; meant for
+ * comparison and for consumers that need each event at once.
+ */
+#define PROCTRACE_OPT_WAKE_EVERY_EVENT (1u << 2)
+
+/** @brief Default of proctrace_opts::max_args_size. */
+#define PROCTRACE_ARGS_SIZE_DEFAULT 4096
+/** @brief Largest proctrace_opts::max_args_size. */
+#define PROCTRACE_ARGS_SIZE_MAX 32768
+/** @brief Default of proctrace_opts::ring_buffer_size. */
+#define PROCTRACE_RING_SIZE_DEFAULT (4u * 1024 * 1024)
+/** @brief Default of proctrace_opts::max_latency_ms. */
+#define PROCTRACE_LATENCY_DEFAULT_MS 50
 
 /**
  * @brief Declare a struct proctrace_opts called @p NAME, zero-filled, with
@@ -297,6 +415,12 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt);
  * for up to @p timeout_ms milliseconds if none is queued (0: do not wait,
  * negative: wait without limit).
  *
+ * To keep the cost per event low, the kernel does not wake the reader for
+ * each event: a waiting call returns once events have waited
+ * opts.max_latency_ms or fill a good part of the ring buffer, whichever
+ * comes first.  A call with @p timeout_ms 0 delivers whatever is queued at
+ * once.
+ *
  * @return the number of events delivered (0 if the timeout passed); the
  *         callback's own value if it returned non-zero, which stops the
  *         delivery after that event; -EINTR if a signal interrupted the
@@ -305,15 +429,51 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt);
 PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms);
 
 /**
- * @brief A file descriptor that becomes readable when events are queued.
+ * @brief A file descriptor that becomes readable when events are due.
  *
  * For use with epoll(7), poll(2) or an event loop: when it is readable,
- * call proctrace_poll(pt, 0).  The descriptor belongs to the handle: do
- * not close it.
+ * call proctrace_poll(pt, 0).  It becomes readable when queued events
+ * have waited opts.max_latency_ms or fill a good part of the ring buffer
+ * (at once for each event with PROCTRACE_OPT_WAKE_EVERY_EVENT).  The
+ * descriptor belongs to the handle: do not close it.
  *
  * @return the descriptor; -EINVAL if @p pt is NULL or not started.
  */
 PROCTRACE_API int proctrace_fd(const struct proctrace *pt);
+
+/**
+ * @brief Counters of a session, filled by proctrace_stats().
+ *
+ * Set @c sz to sizeof(struct proctrace_stats) before the call; the library
+ * fills the fields that @c sz covers and that it knows, and zeroes the
+ * rest up to @c sz.  Fields are only ever appended.
+ * @since 0.2
+ */
+struct proctrace_stats {
+	/** Size of this structure, set by the caller. */
+	size_t sz;
+	/** Events handed to the callback since proctrace_start(). */
+	uint64_t events_delivered;
+	/** Events that passed the filters but were never delivered: the sum of the lost_* fields. */
+	uint64_t events_lost;
+	/** Lost because the ring buffer was full (see opts.ring_buffer_size). */
+	uint64_t lost_ring_full;
+	/** Lost in the kernel for another reason (no scratch memory). */
+	uint64_t lost_other;
+	/** Records the library could not decode (a libproctrace bug). */
+	uint64_t lost_malformed;
+};
+
+/**
+ * @brief Read the session's counters, including events lost and why.
+ *
+ * The kernel counts losses per CPU without locks; this sums them.
+ * @return 0; -EINVAL if @p pt or @p stats is NULL, if @p pt is not
+ *         started, or if stats->sz is smaller than its first counter.
+ * @since 0.2
+ */
+PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
+				  struct proctrace_stats *stats);
 
 /**
  * @brief Stop tracing, detach from the kernel and free the handle.
