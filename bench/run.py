@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""libproctrace benchmark: runs every measurement and prints one table of
+figures, each with its workload size and, where the project has one, its
+target and whether this run met it.  Timings are never asserted: a target
+not met is a figure to look at, not a failure.
+
+Run it with `meson compile -C build bench` (as root).  Sizes come from
+the command line or, since meson passes no arguments through, from the
+environment:
+
+  BENCH_QUICK=1          small sizes, for a smoke test (seconds)
+  BENCH_SPAWNS=N         spawns per run (per core in the parallel runs)
+  BENCH_ROUNDS=N         interleaved untraced/traced rounds per ratio
+  BENCH_BURST=N          processes in the burst
+  BENCH_READER_SPAWNS=N  spawns per core in the reader-cost runs
+  BENCH_LATENCY_COUNT=N  children in each latency run
+  BENCH_LATENCY_INTERVAL_US=N  microseconds between those children
+  BENCH_STARTUP_REPEATS=N      sessions opened for the start-up figures
+
+Exit status: 0 when every row has a figure; with --check, 1 if a row has
+none (an error or an unsupported option) and 77 if BPF cannot run here.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SUMMARY_RE = re.compile(
+    r"^bootstrap-cli: summary: delivered=(\d+) lost=(\d+) "
+    r"\(ring_full=(\d+) other=(\d+) malformed=(\d+)\)$", re.M)
+# poll, epoll_wait, ppoll, epoll_pwait, epoll_pwait2 (x86-64): a reader
+# blocked in one of these after its BPF links exist is done starting.
+POLL_SYSCALLS = {"7", "232", "271", "281", "441"}
+NS_PER_US = 1000
+NS_PER_MS = 1000000
+
+QUICK = dict(spawns=200, rounds=1, burst=500, reader_spawns=300,
+             latency_count=50, latency_interval_us=2000, startup_repeats=1)
+FULL = dict(spawns=3000, rounds=7, burst=10000, reader_spawns=5000,
+            latency_count=2000, latency_interval_us=1000, startup_repeats=5)
+
+
+class BenchError(Exception):
+    """A measurement that could not be made; its row says why."""
+
+
+class BpfUnavailable(Exception):
+    """BPF cannot run on this machine (privileges or kernel)."""
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- CLI ----
+
+class Cli:
+    """bootstrap-cli as a child, its stdout to a file (or /dev/null), its
+    stderr kept to read the summary line at exit."""
+
+    def __init__(self, path, args, out_path):
+        self.err = tempfile.TemporaryFile()
+        with open(out_path or os.devnull, "wb") as out:
+            self.proc = subprocess.Popen([path] + args, stdout=out,
+                                         stderr=self.err)
+        self.pid = self.proc.pid
+        self.out_path = out_path
+
+    def stderr_text(self):
+        self.err.seek(0)
+        return self.err.read().decode(errors="replace")
+
+    def _fd_kinds(self):
+        kinds = {}
+        fd_dir = "/proc/%d/fd" % self.pid
+        for fd in os.listdir(fd_dir):
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            kinds.setdefault(target, []).append(fd)
+        return kinds
+
+    def wait_ready(self, timeout=30.0):
+        """Returns once the CLI has attached and waits for events."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                text = self.stderr_text().strip()
+                if "cannot start tracing" in text and (
+                        "not permitted" in text or "not supported" in text):
+                    raise BpfUnavailable(text)
+                raise BenchError("bootstrap-cli exited with status %d: %s"
+                                 % (self.proc.returncode, text or "(no message)"))
+            try:
+                with open("/proc/%d/syscall" % self.pid) as f:
+                    nr = f.read().split()[0]
+                if nr in POLL_SYSCALLS and "anon_inode:bpf_link" in self._fd_kinds():
+                    return
+            except (OSError, IndexError):
+                pass
+            time.sleep(0.005)
+        self.kill()
+        raise BenchError("bootstrap-cli did not start tracing within %.0f s" % timeout)
+
+    def snapshot(self):
+        """CPU time (ns), voluntary context switches and BPF map memory now."""
+        with open("/proc/%d/schedstat" % self.pid) as f:
+            cpu_ns = int(f.read().split()[0])
+        vcsw = None
+        with open("/proc/%d/status" % self.pid) as f:
+            for line in f:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    vcsw = int(line.split()[1])
+        map_bytes = maps = 0
+        for fd in self._fd_kinds().get("anon_inode:bpf-map", []):
+            with open("/proc/%d/fdinfo/%s" % (self.pid, fd)) as f:
+                for line in f:
+                    if line.startswith("memlock:"):
+                        map_bytes += int(line.split()[1])
+                        maps += 1
+        return dict(cpu_ns=cpu_ns, vcsw=vcsw, map_bytes=map_bytes, maps=maps)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self, timeout=20.0):
+        """SIGINT, then wait4(): returns (rusage, summary dict or None)."""
+        self.proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, ru = os.wait4(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                break
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                os.wait4(self.pid, 0)
+                self.proc.returncode = -9
+                raise BenchError("bootstrap-cli did not exit within %.0f s of SIGINT"
+                                 % timeout)
+            time.sleep(0.01)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        text = self.stderr_text()
+        if self.proc.returncode != 0:
+            raise BenchError("bootstrap-cli exited with status %d: %s"
+                             % (self.proc.returncode, text.strip()))
+        m = SUMMARY_RE.search(text)
+        summary = None
+        if m:
+            summary = dict(zip(("delivered", "lost", "ring_full", "other",
+                                "malformed"), map(int, m.groups())))
+        return ru, summary
+
+
+def count_lines(path):
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def events_of(path, pids, comm):
+    """(exec, exit) counts in a CLI output file (table or JSON lines) for
+    processes with one of @pids and command name @comm: pids are reused,
+    the name makes a stray match unlikely."""
+    seen_exec, seen_exit = set(), set()
+    with open(path, "rb") as f:
+        for raw in f:
+            line = raw.decode(errors="replace")
+            if line.startswith("{"):
+                try:
+                    e = json.loads(line)
+                except ValueError:
+                    continue
+                kind, pid, c = e.get("type", "").upper(), e.get("pid"), e.get("comm")
+            else:
+                # TIME EVENT COMM PID ...; our comm has no blanks.
+                parts = line.split()
+                if len(parts) < 4 or not parts[3].isdigit():
+                    continue
+                kind, c, pid = parts[1], parts[2], int(parts[3])
+            if c != comm or pid not in pids:
+                continue
+            if kind == "EXEC":
+                seen_exec.add(pid)
+            elif kind == "EXIT":
+                seen_exit.add(pid)
+    return len(seen_exec), len(seen_exit)
+
+
+# ------------------------------------------------------------ workloads --
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.tmp = tempfile.mkdtemp(prefix="proctrace-bench-")
+        self.rows = []
+        help_text = subprocess.run([args.cli, "--help"], capture_output=True,
+                                   text=True).stdout
+        self.cli_has = {opt: opt in help_text
+                        for opt in ("--json", "--wake-every-event")}
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def row(self, num, figure, workload, value, target="", met=None):
+        status = "" if met is None else ("met" if met else "NOT MET")
+        self.rows.append(dict(num=num, figure=figure, workload=workload,
+                              value=value, target=target, status=status,
+                              ok=True))
+
+    def failed_row(self, num, figure, workload, why):
+        self.rows.append(dict(num=num, figure=figure, workload=workload,
+                              value="n/a: " + why, target="", status="",
+                              ok=False))
+
+    def spawn(self, count, jobs):
+        """Runs the spawn loop; returns (elapsed_ns, set of child pids)."""
+        pidfile = self.path("pids")
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        r = subprocess.run([self.a.spawn, self.a.noop, str(count), str(jobs), pidfile],
+                           capture_output=True, text=True)
+        m = re.search(r"elapsed_ns=(\d+)", r.stdout)
+        if r.returncode != 0 or not m:
+            raise BenchError("bench-spawn failed: " + (r.stderr.strip() or r.stdout))
+        with open(pidfile) as f:
+            pids = {int(x) for x in f}
+        if len(pids) != count * jobs:
+            raise BenchError("bench-spawn listed %d pids, not %d" % (len(pids), count * jobs))
+        return int(m.group(1)), pids
+
+    def traced(self, cli_args, out_name, workload):
+        """Runs @workload() under bootstrap-cli; returns a dict of what was
+        measured around it."""
+        out_path = self.path(out_name) if out_name else None
+        cli = Cli(self.a.cli, cli_args, out_path)
+        try:
+            cli.wait_ready()
+            before = cli.snapshot()
+            lines_before = count_lines(out_path) if out_path else None
+            result = workload()
+            # Let events still queued (up to the latency bound) reach the CLI.
+            time.sleep(self.a.settle)
+        except BaseException:
+            cli.kill()
+            raise
+        ru, summary = cli.stop()
+        return dict(result=result, before=before, ru=ru, summary=summary,
+                    out_path=out_path, lines_before=lines_before)
+
+    # -- 1 and 2: spawn overhead --
+
+    def overhead(self, num, jobs, modes):
+        n, rounds = self.a.spawns, self.a.rounds
+        ratios = {m[0]: [] for m in modes}
+        lost = {m[0]: 0 for m in modes}
+        missing = {m[0]: 0 for m in modes}
+        have_summary = {m[0]: True for m in modes}
+        untraced = []
+        runnable = [m for m in modes if all(self.cli_has.get(o, True) for o in m[2])]
+        for r in range(rounds):
+            # Rotate the order of the modes, and alternate which of each
+            # pair runs first, so that drift favours none.
+            order = runnable[r % len(runnable):] + runnable[:r % len(runnable)]
+            for key, _, cli_args, to_file in order:
+                log("%d: round %d/%d, %s" % (num, r + 1, rounds, key))
+                def work():
+                    return self.spawn(n, jobs)
+                if r % 2:
+                    t = self.traced(cli_args, key + ".out" if to_file else None, work)
+                    u, _ = self.spawn(n, jobs)
+                else:
+                    u, _ = self.spawn(n, jobs)
+                    t = self.traced(cli_args, key + ".out" if to_file else None, work)
+                elapsed, pids = t["result"]
+                untraced.append(u)
+                ratios[key].append(elapsed / u)
+                if t["summary"]:
+                    lost[key] += t["summary"]["lost"]
+                else:
+                    have_summary[key] = False
+                if to_file:
+                    ex, xt = events_of(t["out_path"], pids, "bench-noop")
+                    missing[key] += 2 * len(pids) - ex - xt
+                    os.unlink(t["out_path"])
+        return dict(ratios=ratios, lost=lost, missing=missing,
+                    have_summary=have_summary, untraced=untraced,
+                    runnable={m[0] for m in runnable})
+
+    def loss_text(self, o, key, to_file):
+        parts = []
+        parts.append("lost %d" % o["lost"][key] if o["have_summary"][key]
+                     else "lost n/a (no summary line)")
+        if to_file:
+            parts.append("ours missing %d" % o["missing"][key])
+        return ", ".join(parts)
+
+    def zero_loss(self, o, key, to_file):
+        return (o["have_summary"][key] and o["lost"][key] == 0 and
+                (not to_file or o["missing"][key] == 0))
+
+    def bench_sequential(self):
+        modes = [("file", "table to a file", [], True),
+                 ("null", "table to /dev/null", [], False),
+                 ("json", "--json to a file", ["--json"], True),
+                 ("wake", "--wake-every-event, table to a file (baseline)",
+                  ["--wake-every-event"], True)]
+        n, rounds = self.a.spawns, self.a.rounds
+        o = self.overhead(1, 1, modes)
+        work = "%d rounds x %d spawns" % (rounds, n)
+        self.row(1, "untraced spawn (fork+exec+wait)", work,
+                 "%.0f us/spawn" % (statistics.median(o["untraced"]) / n / NS_PER_US))
+        for key, label, _, to_file in modes:
+            fig = "traced/untraced, " + label
+            if key not in o["runnable"]:
+                self.failed_row(1, fig, work, "bootstrap-cli has no such option")
+                continue
+            rs = o["ratios"][key]
+            value = "%.3f [%.3f-%.3f]; %s" % (statistics.median(rs), min(rs), max(rs),
+                                              self.loss_text(o, key, to_file))
+            if key == "file":
+                self.row(1, fig, work, value, "<= 1.02, 0 lost",
+                         statistics.median(rs) <= 1.02 and self.zero_loss(o, key, True))
+            else:
+                self.row(1, fig, work, value)
+        fig = "overhead, default vs baseline (to a file)"
+        if "file" in o["runnable"] and "wake" in o["runnable"]:
+            base = statistics.median(o["ratios"]["wake"]) - 1
+            cost = statistics.median(o["ratios"]["file"]) - 1
+            self.row(1, fig, work, "%+.1f%% vs %+.1f%%" % (100 * cost, 100 * base))
+        else:
+            self.failed_row(1, fig, work, "bootstrap-cli has no --wake-every-event")
+
+    def bench_parallel(self):
+        modes = [("file", "table to a file", [], True)]
+        n, rounds = self.a.spawns, self.a.rounds
+        o = self.overhead(2, 2, modes)
+        work = "%d rounds x 2 cores x %d spawns" % (rounds, n)
+        rs = o["ratios"]["file"]
+        self.row(2, "parallel traced/untraced, table to a file", work,
+                 "%.3f [%.3f-%.3f]" % (statistics.median(rs), min(rs), max(rs)),
+                 "<= 1.03", statistics.median(rs) <= 1.03)
+        self.row(2, "parallel events lost", work, self.loss_text(o, "file", True),
+                 "0", self.zero_loss(o, "file", True))
+
+    # -- 3: burst --
+
+    def bench_burst(self):
+        count = self.a.burst
+        pidfile = self.path("burst-pids")
+
+        def work():
+            r = subprocess.run([self.a.burst_bin, str(count), pidfile],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise BenchError("bench-burst failed: " + r.stderr.strip())
+            return r.stdout
+        log("3: burst of %d" % count)
+        t = self.traced([], "burst.out", work)
+        with open(pidfile) as f:
+            pids = {int(x) for x in f}
+        _, exits = events_of(t["out_path"], pids, "bench-burst")
+        m = re.search(r"exit_ns=(\d+)", t["result"])
+        work_text = "%d processes exiting together (in %.0f ms)" % (
+            count, int(m.group(1)) / NS_PER_MS if m else float("nan"))
+        s = t["summary"]
+        lost = "lost n/a (no summary line)" if not s else \
+            "lost %d (ring_full %d, other %d)" % (s["lost"], s["ring_full"], s["other"])
+        self.row(3, "burst events lost, default settings", work_text,
+                 "%s; exits seen %d/%d" % (lost, exits, count), "0",
+                 bool(s) and s["lost"] == 0 and exits == count)
+
+    # -- 4 and 6: reader cost and memory --
+
+    def reader_run(self, cli_args):
+        n = self.a.reader_spawns
+        t = self.traced(cli_args, "reader.out", lambda: self.spawn(n, 2))
+        ru, b = t["ru"], t["before"]
+        total = t["summary"]["delivered"] if t["summary"] else \
+            count_lines(t["out_path"]) - 1
+        events = total - (t["lines_before"] - 1)
+        os.unlink(t["out_path"])
+        if events <= 0:
+            raise BenchError("no events delivered during the workload")
+        cpu_ns = (ru.ru_utime + ru.ru_stime) * 1e9 - b["cpu_ns"]
+        return dict(events=events, cpu_per_event_us=cpu_ns / events / NS_PER_US,
+                    wakeups_per_event=(ru.ru_nvcsw - b["vcsw"]) / events,
+                    maxrss_kb=ru.ru_maxrss, map_bytes=b["map_bytes"], maps=b["maps"],
+                    counted_from="summary" if t["summary"] else "output lines")
+
+    def bench_reader(self):
+        n = self.a.reader_spawns
+        results = {}
+        for key, args in (("default", []), ("wake", ["--wake-every-event"])):
+            work = "2 cores x %d spawns" % n
+            if not all(self.cli_has.get(o, True) for o in args):
+                self.failed_row(4, "reader CPU per event, " + key, work,
+                                "bootstrap-cli has no such option")
+                self.failed_row(4, "wake-ups per event, " + key, work,
+                                "bootstrap-cli has no such option")
+                continue
+            log("4: reader cost, %s" % key)
+            try:
+                r = self.reader_run(args)
+            except BenchError as e:
+                self.failed_row(4, "reader CPU per event, " + key, work, str(e))
+                self.failed_row(4, "wake-ups per event, " + key, work, str(e))
+                continue
+            results[key] = r
+            work = "%s, %d events" % (work, r["events"])
+            default = key == "default"
+            self.row(4, "reader CPU (user+sys) per event, " + key, work,
+                     "%.2f us" % r["cpu_per_event_us"],
+                     "<= 2 us" if default else "",
+                     r["cpu_per_event_us"] <= 2 if default else None)
+            w = r["wakeups_per_event"]
+            self.row(4, "wake-ups (voluntary switches) per event, " + key, work,
+                     "%.4f (1 per %s events)" % (w, "%.0f" % (1 / w) if w else "inf"),
+                     "<= 1/64" if default else "",
+                     w <= 1 / 64 if default else None)
+        r = results.get("default")
+        if r:
+            self.row(6, "bootstrap-cli peak RSS", "the reader-cost run, default",
+                     "%d KiB" % r["maxrss_kb"])
+            self.row(6, "kernel memory of the BPF maps", "the reader-cost run, default",
+                     "%d KiB in %d maps (memlock)" % (r["map_bytes"] // 1024, r["maps"]))
+        else:
+            for fig in ("bootstrap-cli peak RSS", "kernel memory of the BPF maps"):
+                self.failed_row(6, fig, "the reader-cost run",
+                                "the default reader-cost run failed")
+
+    # -- 5: start-up --
+
+    def bench_startup(self):
+        k = self.a.startup_repeats
+        log("5: start-up, %d sessions" % k)
+        r = subprocess.run([self.a.startup, self.a.noop, str(k)],
+                           capture_output=True, text=True)
+        runs = [dict((kv.split("=")[0], int(kv.split("=")[1])) for kv in line.split())
+                for line in r.stdout.splitlines() if line.startswith("open_to_start_ns=")]
+        work = "median of %d sessions" % k
+        if r.returncode != 0 or len(runs) != k:
+            why = r.stderr.strip() or "bench-startup failed"
+            self.failed_row(5, "proctrace_open() to proctrace_start() returned", work, why)
+            self.failed_row(5, "proctrace_open() to first event delivered", work, why)
+            return
+        med = {key: statistics.median(x[key] for x in runs) / NS_PER_MS for key in runs[0]}
+        self.row(5, "proctrace_open() to proctrace_start() returned", work,
+                 "%.1f ms" % med["open_to_start_ns"])
+        self.row(5, "proctrace_open() to first event delivered", work,
+                 "%.1f ms (own child's: %.1f ms)" % (med["open_to_first_event_ns"],
+                                                     med["open_to_own_event_ns"]),
+                 "<= 100 ms", med["open_to_first_event_ns"] <= 100)
+
+    # -- 7: delivery latency --
+
+    def bench_latency(self):
+        count, interval = self.a.latency_count, self.a.latency_interval_us
+        work = "%d exits, 1 per %d us" % (count, interval)
+        for key, args in (("default", []), ("wake", ["--wake-every-event"])):
+            fig = "exit-to-callback latency p50/p99/max, " + key
+            log("7: latency, %s" % key)
+            r = subprocess.run([self.a.latency] + args + [str(count), str(interval)],
+                               capture_output=True, text=True)
+            if r.returncode == 3:
+                self.failed_row(7, fig, work, "libproctrace rejects WAKE_EVERY_EVENT")
+                continue
+            m = re.search(r"events=(\d+) expected=(\d+) p50_ns=(-?\d+) p99_ns=(-?\d+) "
+                          r"max_ns=(-?\d+) lost=(\S+)", r.stdout)
+            if r.returncode != 0 or not m:
+                self.failed_row(7, fig, work, r.stderr.strip() or "bench-latency failed")
+                continue
+            events, expected = int(m.group(1)), int(m.group(2))
+            p50, p99, pmax = (int(m.group(i)) / NS_PER_MS for i in (3, 4, 5))
+            value = "%.2f / %.2f / %.2f ms (%d/%d events, lost %s)" % (
+                p50, p99, pmax, events, expected, m.group(6))
+            if key == "default":
+                self.row(7, fig, work, value, "p99 <= 100 ms", p99 <= 100)
+            else:
+                self.row(7, fig, work, value)
+
+    # -- all --
+
+    def run(self):
+        sections = [self.bench_sequential, self.bench_parallel, self.bench_burst,
+                    self.bench_reader, self.bench_startup, self.bench_latency]
+        t0 = time.monotonic()
+        for section in sections:
+            try:
+                section()
+            except BenchError as e:
+                # The section's rows that were not printed show up missing.
+                log("%s failed: %s" % (section.__name__, e))
+                self.rows.append(dict(num=0, figure=section.__name__, workload="",
+                                      value="n/a: " + str(e), target="", status="",
+                                      ok=False))
+        return time.monotonic() - t0
+
+
+EXPECTED_ROWS = 19
+
+
+def print_table(rows, elapsed, sizes):
+    print()
+    print("libproctrace benchmark, %s, %s %s, %d CPUs, %.0f s" % (
+        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), platform.system(),
+        platform.release(), os.cpu_count(), elapsed))
+    print("sizes: " + ", ".join("%s=%s" % kv for kv in sorted(sizes.items())))
+    head = ("#", "figure", "workload", "value", "target", "")
+    cols = [[str(r["num"]), r["figure"], r["workload"], r["value"], r["target"],
+             r["status"]] for r in rows]
+    widths = [max(len(c[i]) for c in cols + [head]) for i in range(len(head))]
+    fmt = " | ".join("%%-%ds" % w for w in widths)
+    print(fmt % head)
+    print("-+-".join("-" * w for w in widths))
+    for c in cols:
+        print(fmt % tuple(c))
+    sys.stdout.flush()
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for name in ("cli", "noop", "spawn", "burst-bin", "startup", "latency"):
+        p.add_argument("--" + name, required=True, help="path of the program")
+    p.add_argument("--quick", action="store_true",
+                   default=os.environ.get("BENCH_QUICK") == "1",
+                   help="small sizes, for a smoke test")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 unless every row has a figure (77: no BPF)")
+    for key in FULL:
+        p.add_argument("--" + key.replace("_", "-"), type=int, default=None)
+    p.add_argument("--settle", type=float, default=0.5,
+                   help="seconds to let queued events drain before stopping the CLI")
+    a = p.parse_args()
+    base = QUICK if a.quick else FULL
+    for key in FULL:
+        if getattr(a, key) is None:
+            env = os.environ.get("BENCH_" + key.upper())
+            setattr(a, key, int(env) if env else base[key])
+        if getattr(a, key) <= 0:
+            p.error("--%s must be positive" % key.replace("_", "-"))
+    return a
+
+
+def main():
+    a = parse_args()
+    if os.geteuid() != 0:
+        msg = "the benchmark loads BPF programs: run it as root"
+        if a.check:
+            print("SKIP: " + msg)
+            return 77
+        print("bench: " + msg, file=sys.stderr)
+        return 1
+    sizes = {k: getattr(a, k) for k in FULL}
+    bench = Bench(a)
+    try:
+        elapsed = bench.run()
+    except BpfUnavailable as e:
+        print(("SKIP: " if a.check else "bench: ") + "BPF cannot run here: " + str(e))
+        return 77 if a.check else 1
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+    print_table(bench.rows, elapsed, sizes)
+    bad = [r for r in bench.rows if not r["ok"]]
+    if len(bench.rows) != EXPECTED_ROWS or bad:
+        print("bench: %d of %d rows have no figure" % (
+            len(bad) + max(0, EXPECTED_ROWS - len(bench.rows)), EXPECTED_ROWS),
+            file=sys.stderr)
+        return 1 if a.check else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
