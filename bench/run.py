@@ -46,7 +46,7 @@ NS_PER_MS = 1000000
 
 QUICK = dict(spawns=200, rounds=1, burst=500, reader_spawns=300,
              latency_count=50, latency_interval_us=2000, startup_repeats=1)
-FULL = dict(spawns=3000, rounds=7, burst=10000, reader_spawns=5000,
+FULL = dict(spawns=2000, rounds=11, burst=10000, reader_spawns=5000,
             latency_count=2000, latency_interval_us=1000, startup_repeats=5)
 
 
@@ -198,6 +198,23 @@ def events_of(path, pids, comm):
     return len(seen_exec), len(seen_exit)
 
 
+def other_tracers():
+    """Processes holding BPF links now (other tracers), as "comm[pid]":
+    they trace the untraced runs too, and compete for the CPUs."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir("/proc/%s/fd" % pid)
+            if not any(os.readlink("/proc/%s/fd/%s" % (pid, fd)) == "anon_inode:bpf_link"
+                       for fd in fds):
+                continue
+            with open("/proc/%s/comm" % pid) as f:
+                found.append("%s[%s]" % (f.read().strip(), pid))
+        except OSError:
+            continue
+    return found
+
+
 # ------------------------------------------------------------ workloads --
 
 class Bench:
@@ -225,20 +242,21 @@ class Bench:
                               ok=False))
 
     def spawn(self, count, jobs):
-        """Runs the spawn loop; returns (elapsed_ns, set of child pids)."""
+        """Runs the spawn loop; returns (elapsed_ns, cpu_ns, set of child
+        pids)."""
         pidfile = self.path("pids")
         if os.path.exists(pidfile):
             os.unlink(pidfile)
         r = subprocess.run([self.a.spawn, self.a.noop, str(count), str(jobs), pidfile],
                            capture_output=True, text=True)
-        m = re.search(r"elapsed_ns=(\d+)", r.stdout)
+        m = re.search(r"elapsed_ns=(\d+) cpu_ns=(\d+)", r.stdout)
         if r.returncode != 0 or not m:
             raise BenchError("bench-spawn failed: " + (r.stderr.strip() or r.stdout))
         with open(pidfile) as f:
             pids = {int(x) for x in f}
         if len(pids) != count * jobs:
             raise BenchError("bench-spawn listed %d pids, not %d" % (len(pids), count * jobs))
-        return int(m.group(1)), pids
+        return int(m.group(1)), int(m.group(2)), pids
 
     def traced(self, cli_args, out_name, workload):
         """Runs @workload() under bootstrap-cli; returns a dict of what was
@@ -252,11 +270,12 @@ class Bench:
             result = workload()
             # Let events still queued (up to the latency bound) reach the CLI.
             time.sleep(self.a.settle)
+            after = cli.snapshot()
         except BaseException:
             cli.kill()
             raise
         ru, summary = cli.stop()
-        return dict(result=result, before=before, ru=ru, summary=summary,
+        return dict(result=result, before=before, after=after, ru=ru, summary=summary,
                     out_path=out_path, lines_before=lines_before)
 
     # -- 1 and 2: spawn overhead --
@@ -264,6 +283,7 @@ class Bench:
     def overhead(self, num, jobs, modes):
         n, rounds = self.a.spawns, self.a.rounds
         ratios = {m[0]: [] for m in modes}
+        cpu_ratios = {m[0]: [] for m in modes}
         lost = {m[0]: 0 for m in modes}
         missing = {m[0]: 0 for m in modes}
         have_summary = {m[0]: True for m in modes}
@@ -279,13 +299,15 @@ class Bench:
                     return self.spawn(n, jobs)
                 if r % 2:
                     t = self.traced(cli_args, key + ".out" if to_file else None, work)
-                    u, _ = self.spawn(n, jobs)
+                    u, u_cpu, _ = self.spawn(n, jobs)
                 else:
-                    u, _ = self.spawn(n, jobs)
+                    u, u_cpu, _ = self.spawn(n, jobs)
                     t = self.traced(cli_args, key + ".out" if to_file else None, work)
-                elapsed, pids = t["result"]
+                elapsed, cpu, pids = t["result"]
+                reader_cpu = t["after"]["cpu_ns"] - t["before"]["cpu_ns"]
                 untraced.append(u)
                 ratios[key].append(elapsed / u)
+                cpu_ratios[key].append((cpu + reader_cpu) / u_cpu)
                 if t["summary"]:
                     lost[key] += t["summary"]["lost"]
                 else:
@@ -294,9 +316,19 @@ class Bench:
                     ex, xt = events_of(t["out_path"], pids, "bench-noop")
                     missing[key] += 2 * len(pids) - ex - xt
                     os.unlink(t["out_path"])
-        return dict(ratios=ratios, lost=lost, missing=missing,
+        return dict(ratios=ratios, cpu_ratios=cpu_ratios, lost=lost, missing=missing,
                     have_summary=have_summary, untraced=untraced,
                     runnable={m[0] for m in runnable})
+
+    @staticmethod
+    def ratio_text(o, key):
+        """Median wall-clock ratio [range], and the median CPU ratio
+        (spawner, its children and the reader, against the untraced
+        spawner and children), which other load on the machine disturbs
+        less."""
+        rs, cs = o["ratios"][key], o["cpu_ratios"][key]
+        return "%.3f [%.3f-%.3f], cpu %.3f" % (statistics.median(rs), min(rs), max(rs),
+                                               statistics.median(cs))
 
     def loss_text(self, o, key, to_file):
         parts = []
@@ -327,8 +359,7 @@ class Bench:
                 self.failed_row(1, fig, work, "bootstrap-cli has no such option")
                 continue
             rs = o["ratios"][key]
-            value = "%.3f [%.3f-%.3f]; %s" % (statistics.median(rs), min(rs), max(rs),
-                                              self.loss_text(o, key, to_file))
+            value = "%s; %s" % (self.ratio_text(o, key), self.loss_text(o, key, to_file))
             if key == "file":
                 self.row(1, fig, work, value, "<= 1.02, 0 lost",
                          statistics.median(rs) <= 1.02 and self.zero_loss(o, key, True))
@@ -349,7 +380,7 @@ class Bench:
         work = "%d rounds x 2 cores x %d spawns" % (rounds, n)
         rs = o["ratios"]["file"]
         self.row(2, "parallel traced/untraced, table to a file", work,
-                 "%.3f [%.3f-%.3f]" % (statistics.median(rs), min(rs), max(rs)),
+                 self.ratio_text(o, "file"),
                  "<= 1.03", statistics.median(rs) <= 1.03)
         self.row(2, "parallel events lost", work, self.loss_text(o, "file", True),
                  "0", self.zero_loss(o, "file", True))
@@ -493,31 +524,36 @@ class Bench:
     # -- all --
 
     def run(self):
-        sections = [self.bench_sequential, self.bench_parallel, self.bench_burst,
-                    self.bench_reader, self.bench_startup, self.bench_latency]
+        sections = [(1, "spawn overhead", self.bench_sequential),
+                    (2, "parallel spawn", self.bench_parallel),
+                    (3, "burst", self.bench_burst),
+                    (4, "reader cost", self.bench_reader),
+                    (5, "start-up", self.bench_startup),
+                    (7, "delivery latency", self.bench_latency)]
         t0 = time.monotonic()
-        for section in sections:
+        for num, title, section in sections:
             try:
                 section()
             except BenchError as e:
-                # The section's rows that were not printed show up missing.
-                log("%s failed: %s" % (section.__name__, e))
-                self.rows.append(dict(num=0, figure=section.__name__, workload="",
-                                      value="n/a: " + str(e), target="", status="",
-                                      ok=False))
+                # One row for the section; the count of rows shows the rest missing.
+                log("%s failed: %s" % (title, e))
+                self.failed_row(num, title, "", str(e))
         return time.monotonic() - t0
 
 
 EXPECTED_ROWS = 19
 
 
-def print_table(rows, elapsed, sizes):
+def print_table(rows, elapsed, sizes, disturbances):
     print()
     print("libproctrace benchmark, %s, %s %s, %d CPUs, %.0f s" % (
         time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), platform.system(),
         platform.release(), os.cpu_count(), elapsed))
     print("sizes: " + ", ".join("%s=%s" % kv for kv in sorted(sizes.items())))
+    for d in disturbances:
+        print("WARNING: " + d)
     head = ("#", "figure", "workload", "value", "target", "")
+    rows = sorted(rows, key=lambda r: r["num"])
     cols = [[str(r["num"]), r["figure"], r["workload"], r["value"], r["target"],
              r["status"]] for r in rows]
     widths = [max(len(c[i]) for c in cols + [head]) for i in range(len(head))]
@@ -564,14 +600,26 @@ def main():
         return 1
     sizes = {k: getattr(a, k) for k in FULL}
     bench = Bench(a)
+    load_before = os.getloadavg()[0]
+    tracers = set(other_tracers())
     try:
         elapsed = bench.run()
+        tracers |= set(other_tracers())
     except BpfUnavailable as e:
         print(("SKIP: " if a.check else "bench: ") + "BPF cannot run here: " + str(e))
         return 77 if a.check else 1
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
-    print_table(bench.rows, elapsed, sizes)
+    disturbances = []
+    if tracers:
+        disturbances.append("other BPF tracers ran during the benchmark (%s): they also "
+                            "traced the untraced runs" % ", ".join(sorted(tracers)))
+    load = max(load_before, os.getloadavg()[0])
+    if load > 1.5:
+        disturbances.append("load average %.1f on %d CPUs: other work competed with "
+                            "the benchmark; timings are not representative"
+                            % (load, os.cpu_count()))
+    print_table(bench.rows, elapsed, sizes, disturbances)
     bad = [r for r in bench.rows if not r["ok"]]
     if len(bench.rows) != EXPECTED_ROWS or bad:
         print("bench: %d of %d rows have no figure" % (

@@ -4,8 +4,10 @@
  *
  * The timed spawn loop: JOBS worker processes, released together, each
  * run COUNT times fork + exec(NOOP) + wait, one after the other.  Prints
- * "elapsed_ns=T spawns=S" (T from the release to the last worker's last
- * wait) and appends the pid of every child, one a line, to PIDFILE, so
+ * "elapsed_ns=T cpu_ns=C spawns=S": T from the release to the last
+ * worker's last wait; C the CPU time (user+sys) of the workers and their
+ * children, which includes what tracing costs inside the kernel in those
+ * processes.  Appends the pid of every child, one a line, to PIDFILE, so
  * that the caller can find exactly these processes among the events.
  *
  * Exit status: 0, 1 if a spawn failed, 2 for bad usage.
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +80,7 @@ static void worker(const char *noop, long count, int go_fd, int done_fd,
 int main(int argc, char **argv)
 {
 	int go[2], done[2], status, failed = 0;
+	struct rusage ru;
 	long count, jobs, j;
 	uint64_t t0, t1;
 	char byte;
@@ -124,7 +128,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-spawn: a worker failed\n");
 		return 1;
 	}
-	printf("elapsed_ns=%llu spawns=%ld\n", (unsigned long long)(t1 - t0),
+	/* Every descendant has been waited for, so all of them are in here. */
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("elapsed_ns=%llu cpu_ns=%llu spawns=%ld\n", (unsigned long long)(t1 - t0),
+	       (unsigned long long)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
+				    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL),
 	       count * jobs);
 	return 0;
 }
