@@ -23,6 +23,7 @@ none (an error or an unsupported option) and 77 if BPF cannot run here.
 """
 
 import argparse
+import collections
 import json
 import os
 import platform
@@ -171,9 +172,10 @@ def count_lines(path):
 
 def events_of(path, pids, comm):
     """(exec, exit) counts in a CLI output file (table or JSON lines) for
-    processes with one of @pids and command name @comm: pids are reused,
-    the name makes a stray match unlikely."""
-    seen_exec, seen_exit = set(), set()
+    our processes: @pids counts how many of them had each pid (a busy
+    machine can wrap the pid space within one run), and their command name
+    @comm makes a stray match with another process unlikely."""
+    seen_exec, seen_exit = collections.Counter(), collections.Counter()
     with open(path, "rb") as f:
         for raw in f:
             line = raw.decode(errors="replace")
@@ -192,10 +194,11 @@ def events_of(path, pids, comm):
             if c != comm or pid not in pids:
                 continue
             if kind == "EXEC":
-                seen_exec.add(pid)
+                seen_exec[pid] += 1
             elif kind == "EXIT":
-                seen_exit.add(pid)
-    return len(seen_exec), len(seen_exit)
+                seen_exit[pid] += 1
+    return (sum(min(n, pids[p]) for p, n in seen_exec.items()),
+            sum(min(n, pids[p]) for p, n in seen_exit.items()))
 
 
 def other_tracers():
@@ -242,8 +245,8 @@ class Bench:
                               ok=False))
 
     def spawn(self, count, jobs):
-        """Runs the spawn loop; returns (elapsed_ns, cpu_ns, set of child
-        pids)."""
+        """Runs the spawn loop; returns (elapsed_ns, cpu_ns, Counter of
+        child pids)."""
         pidfile = self.path("pids")
         if os.path.exists(pidfile):
             os.unlink(pidfile)
@@ -253,9 +256,10 @@ class Bench:
         if r.returncode != 0 or not m:
             raise BenchError("bench-spawn failed: " + (r.stderr.strip() or r.stdout))
         with open(pidfile) as f:
-            pids = {int(x) for x in f}
-        if len(pids) != count * jobs:
-            raise BenchError("bench-spawn listed %d pids, not %d" % (len(pids), count * jobs))
+            pids = collections.Counter(int(x) for x in f)
+        if sum(pids.values()) != count * jobs:
+            raise BenchError("bench-spawn listed %d pids, not %d"
+                             % (sum(pids.values()), count * jobs))
         return int(m.group(1)), int(m.group(2)), pids
 
     def traced(self, cli_args, out_name, workload):
@@ -314,7 +318,7 @@ class Bench:
                     have_summary[key] = False
                 if to_file:
                     ex, xt = events_of(t["out_path"], pids, "bench-noop")
-                    missing[key] += 2 * len(pids) - ex - xt
+                    missing[key] += 2 * sum(pids.values()) - ex - xt
                     os.unlink(t["out_path"])
         return dict(ratios=ratios, cpu_ratios=cpu_ratios, lost=lost, missing=missing,
                     have_summary=have_summary, untraced=untraced,
@@ -400,7 +404,7 @@ class Bench:
         log("3: burst of %d" % count)
         t = self.traced([], "burst.out", work)
         with open(pidfile) as f:
-            pids = {int(x) for x in f}
+            pids = collections.Counter(int(x) for x in f)
         _, exits = events_of(t["out_path"], pids, "bench-burst")
         m = re.search(r"exit_ns=(\d+)", t["result"])
         work_text = "%d processes exiting together (in %.0f ms)" % (
