@@ -115,7 +115,8 @@ class Cli:
         raise BenchError("bootstrap-cli did not start tracing within %.0f s" % timeout)
 
     def snapshot(self):
-        """CPU time (ns), voluntary context switches and BPF map memory now."""
+        """CPU time (ns), voluntary context switches, write-family system
+        calls and BPF map memory, now."""
         with open("/proc/%d/schedstat" % self.pid) as f:
             cpu_ns = int(f.read().split()[0])
         vcsw = None
@@ -123,6 +124,11 @@ class Cli:
             for line in f:
                 if line.startswith("voluntary_ctxt_switches:"):
                     vcsw = int(line.split()[1])
+        syscw = None
+        with open("/proc/%d/io" % self.pid) as f:
+            for line in f:
+                if line.startswith("syscw:"):
+                    syscw = int(line.split()[1])
         map_bytes = maps = 0
         for fd in self._fd_kinds().get("anon_inode:bpf-map", []):
             with open("/proc/%d/fdinfo/%s" % (self.pid, fd)) as f:
@@ -130,7 +136,8 @@ class Cli:
                     if line.startswith("memlock:"):
                         map_bytes += int(line.split()[1])
                         maps += 1
-        return dict(cpu_ns=cpu_ns, vcsw=vcsw, map_bytes=map_bytes, maps=maps)
+        return dict(cpu_ns=cpu_ns, vcsw=vcsw, syscw=syscw, map_bytes=map_bytes,
+                    maps=maps)
 
     def kill(self):
         if self.proc.poll() is None:
@@ -431,6 +438,7 @@ class Bench:
         cpu_ns = (ru.ru_utime + ru.ru_stime) * 1e9 - b["cpu_ns"]
         return dict(events=events, cpu_per_event_us=cpu_ns / events / NS_PER_US,
                     wakeups_per_event=(ru.ru_nvcsw - b["vcsw"]) / events,
+                    writes_per_event=(t["after"]["syscw"] - b["syscw"]) / events,
                     maxrss_kb=ru.ru_maxrss, map_bytes=b["map_bytes"], maps=b["maps"],
                     counted_from="summary" if t["summary"] else "output lines")
 
@@ -444,6 +452,8 @@ class Bench:
                                 "bootstrap-cli has no such option")
                 self.failed_row(4, "wake-ups per event, " + key, work,
                                 "bootstrap-cli has no such option")
+                self.failed_row(4, "write calls per event, " + key, work,
+                                "bootstrap-cli has no such option")
                 continue
             log("4: reader cost, %s" % key)
             try:
@@ -451,6 +461,7 @@ class Bench:
             except BenchError as e:
                 self.failed_row(4, "reader CPU per event, " + key, work, str(e))
                 self.failed_row(4, "wake-ups per event, " + key, work, str(e))
+                self.failed_row(4, "write calls per event, " + key, work, str(e))
                 continue
             results[key] = r
             work = "%s, %d events" % (work, r["events"])
@@ -463,6 +474,13 @@ class Bench:
             self.row(4, "wake-ups (voluntary switches) per event, " + key, work,
                      "%.4f (1 per %s events)" % (w, "%.0f" % (1 / w) if w else "inf"),
                      "<= 1/64" if default else "",
+                     w <= 1 / 64 if default else None)
+            # Output is written in batches, not per event: one write per
+            # wake-up at most, so the same bound applies.
+            w = r["writes_per_event"]
+            self.row(4, "write(2) calls per event (table to a file), " + key, work,
+                     "%.4f (1 per %s events)" % (w, "%.0f" % (1 / w) if w else "inf"),
+                     "batched: <= 1/64" if default else "",
                      w <= 1 / 64 if default else None)
         r = results.get("default")
         if r:
@@ -545,7 +563,7 @@ class Bench:
         return time.monotonic() - t0
 
 
-EXPECTED_ROWS = 19
+EXPECTED_ROWS = 21
 
 
 def print_table(rows, elapsed, sizes, disturbances):
