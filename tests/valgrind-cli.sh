@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# bootstrap-cli --json under valgrind's memcheck for a short live workload:
+# it traces until a marker child is seen, then known children exec and
+# exit, then it gets SIGINT.  Fails on any memcheck error (invalid access,
+# use of uninitialised memory, leak, bad free) and if the children's
+# events are missing, so a run that traced nothing cannot pass.
+#
+# Usage: valgrind-cli.sh BOOTSTRAP_CLI PT_CHILD SUPPRESSIONS
+# Exit status: 0 passed, 1 failed, 77 skipped (BPF cannot run here).
+set -uo pipefail
+
+if [ $# -ne 3 ]; then
+	echo "usage: $0 BOOTSTRAP_CLI PT_CHILD SUPPRESSIONS" >&2
+	exit 1
+fi
+cli=$1 child=$2 supp=$3
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || skip "bootstrap-cli needs root (or CAP_BPF+CAP_PERFMON)"
+[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+command -v valgrind >/dev/null || fail "valgrind not found: apt-get install valgrind"
+
+tmp=$(mktemp -d)
+vg_pid=
+cleanup() {
+	[ -n "$vg_pid" ] && kill -KILL "$vg_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A distinct exit status for memcheck errors (bootstrap-cli itself uses
+# 0, 1 and 2).  Leaks of every kind but "still reachable" count as errors.
+valgrind --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible \
+	--track-origins=yes --suppressions="$supp" \
+	--log-file="$tmp/valgrind.log" \
+	"$cli" --json >"$tmp/out.json" 2>"$tmp/err" &
+vg_pid=$!
+
+show_logs() {
+	echo "--- bootstrap-cli stderr:" >&2
+	cat "$tmp/err" >&2
+	echo "--- valgrind log:" >&2
+	cat "$tmp/valgrind.log" >&2
+}
+
+# True once the output holds an event of TYPE for PID.
+seen() {
+	grep -q "^{\"type\":\"$1\",[^}]*\"pid\":$2," "$tmp/out.json"
+}
+
+# Events of the machine's other processes come too: only the children's
+# own pids are looked for.  Deadlines only bound a failing run; under
+# valgrind the start alone takes several seconds.
+deadline=$((SECONDS + 180))
+while :; do
+	"$child" 0 0 &
+	marker=$!
+	wait "$marker"
+	sleep 0.5
+	seen exec "$marker" && break
+	if ! kill -0 "$vg_pid" 2>/dev/null; then
+		wait "$vg_pid"
+		status=$?
+		if grep -qE "CAP_BPF|BTF" "$tmp/err"; then
+			skip "bootstrap-cli cannot run BPF here: $(cat "$tmp/err")"
+		fi
+		show_logs
+		fail "bootstrap-cli ended (status $status) before tracing started"
+	fi
+	[ "$SECONDS" -lt "$deadline" ] || { show_logs; fail "no event for the marker child in 180 s"; }
+done
+
+# The workload: children with known exit codes and lifetimes.
+pids=()
+for code in 3 0 7; do
+	"$child" "$code" 20 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+
+deadline=$((SECONDS + 60))
+for p in "${pids[@]}"; do
+	until seen exec "$p" && seen exit "$p"; do
+		[ "$SECONDS" -lt "$deadline" ] || { show_logs; fail "events of child $p missing"; }
+		sleep 0.2
+	done
+done
+for i in 0 1 2; do
+	code=$(grep -o "^{\"type\":\"exit\",[^}]*\"pid\":${pids[$i]},[^}]*" "$tmp/out.json" |
+		grep -o '"exit_code":[0-9]*' | cut -d: -f2)
+	want=$(( i == 0 ? 3 : i == 1 ? 0 : 7 ))
+	[ "$code" = "$want" ] || { show_logs; fail "child ${pids[$i]}: exit_code $code, expected $want"; }
+done
+
+kill -INT "$vg_pid"
+wait "$vg_pid"
+status=$?
+vg_pid=
+if [ "$status" -eq 99 ]; then
+	show_logs
+	fail "memcheck found errors (log above)"
+fi
+if [ "$status" -ne 0 ]; then
+	show_logs
+	fail "bootstrap-cli exited $status after SIGINT, expected 0"
+fi
+# Belt and braces: the summary itself must say no error.
+grep -q "ERROR SUMMARY: 0 errors" "$tmp/valgrind.log" ||
+	{ show_logs; fail "valgrind's summary reports errors"; }
+echo "valgrind: no memcheck error; $(grep -c . "$tmp/out.json") events, including exec and exit of ${pids[*]}"
