@@ -317,8 +317,8 @@ class Verbose(unittest.TestCase):
         status, err = cli.stop(signal.SIGINT)
         self.assertEqual(status, 0, err)
         lines = err.splitlines()
-        self.assertIn("libproctrace: tracing exec and exit "
-                      "(minimum duration 0 ns)", lines)
+        self.assertIn("libproctrace: tracing exec, exit (minimum duration 0 ns, "
+                      "ring buffer 4194304 bytes, woken in batches)", lines)
         self.assertTrue(any(l.startswith("libproctrace: libbpf: ")
                             for l in lines), err)
         for line in lines:
