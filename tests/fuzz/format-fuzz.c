@@ -2,7 +2,10 @@
 /*
  * Builds one struct proctrace_event from the fuzz input (layout in
  * format-fuzz.h), formats it as a table row and as a JSON line, and aborts
- * if either output breaks what format.h promises (output-check.h).
+ * if either output breaks what format.h promises (output-check.h), or if
+ * a string of the JSON line does not decode to the valid UTF-8 it was
+ * made from (json-get.h): valid JSON that lost or changed a character
+ * is caught too.
  *
  * Every string is in its own exactly-sized allocation, so that under
  * AddressSanitizer a formatter reading one byte too far is caught.
@@ -10,6 +13,7 @@
 #define _GNU_SOURCE
 #include "format-fuzz.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +21,9 @@
 #include <proctrace/proctrace.h>
 
 #include "format.h"
+#include "json-get.h"
 #include "output-check.h"
+#include "utf8-check.h"
 
 struct reader {
 	const uint8_t *data;
@@ -91,6 +97,75 @@ static void check(const char *format, const char *out, size_t len,
 	abort();
 }
 
+static void round_trip_failed(const char *json, size_t len, const char *what,
+			      const char *got, size_t got_len, const char *want)
+{
+	fprintf(stderr, "format-fuzz: JSON %s does not decode to its input\n", what);
+	dump("decoded", got ? got : "", got ? got_len : 0);
+	dump("input", want, strlen(want));
+	dump("output", json, len);
+	abort();
+}
+
+/*
+ * The JSON member @name (element @index of it if >= 0) must decode to
+ * @want exactly, if @want is valid UTF-8 (invalid bytes are replaced, so
+ * they cannot come back).  A member that is absent is accepted only if
+ * @required is false.
+ */
+static void check_decodes_to(const char *json, size_t len, const char *name, long index,
+			     const char *want, bool required)
+{
+	enum json_get_result r;
+	char *got = NULL;
+	size_t got_len = 0;
+
+	if (!utf8_valid((const unsigned char *)want, strlen(want)))
+		return;
+	r = json_get_string(json, len, name, index, &got, &got_len, NULL);
+	if (r == JSON_GET_ABSENT && !required)
+		return;
+	if (r != JSON_GET_STRING || got_len != strlen(want) || memcmp(got, want, got_len))
+		round_trip_failed(json, len, name, got, got_len, want);
+	free(got);
+}
+
+/*
+ * comm always, filename of an exec, and the args of an exec once the
+ * format prints them: all as they went in.
+ */
+static void check_json_round_trip(const char *json, size_t len,
+				  const struct proctrace_event *e)
+{
+	enum json_get_result r;
+	size_t count = 0;
+	char *unused = NULL;
+	size_t unused_len, i;
+
+	check_decodes_to(json, len, "comm", -1, e->comm, true);
+	if (e->type != PROCTRACE_EVENT_EXEC)
+		return;
+	if (e->filename)
+		check_decodes_to(json, len, "filename", -1, e->filename, true);
+	if (!e->args)
+		return;
+	r = json_get_string(json, len, "args", -1, &unused, &unused_len, NULL);
+	free(unused);
+	unused = NULL;
+	if (r == JSON_GET_ABSENT)
+		return; /* not printed (yet) */
+	json_get_string(json, len, "args", 0, &unused, &unused_len, &count);
+	free(unused);
+	if (count != e->args_count) {
+		fprintf(stderr, "format-fuzz: JSON args has %zu elements, the event %u\n",
+			count, e->args_count);
+		dump("output", json, len);
+		abort();
+	}
+	for (i = 0; i < e->args_count; i++)
+		check_decodes_to(json, len, "args", (long)i, e->args[i], true);
+}
+
 static void format_and_check(const struct proctrace_event *e)
 {
 	char *buf = NULL;
@@ -114,6 +189,7 @@ static void format_and_check(const struct proctrace_event *e)
 	if (fclose(mem))
 		abort();
 	check("JSON", buf, len, check_json_line);
+	check_json_round_trip(buf, len, e);
 	free(buf);
 }
 

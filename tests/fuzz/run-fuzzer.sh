@@ -45,7 +45,8 @@ if ! "$clang" -g -O1 -fno-omit-frame-pointer \
 	-std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	-I"$top/include" -I"$top/examples/bootstrap-cli" \
 	"$here/format-fuzz.c" "$here/output-check.c" "$here/json-check.c" \
-	"$here/utf8-check.c" "$top/examples/bootstrap-cli/format.c" \
+	"$here/utf8-check.c" "$here/json-get.c" \
+	"$top/examples/bootstrap-cli/format.c" \
 	-o "$out/format-fuzzer"; then
 	echo "run-fuzzer: build failed (libFuzzer comes with libclang-rt-14-dev)" >&2
 	exit 2

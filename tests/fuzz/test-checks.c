@@ -9,11 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "json-check.h"
+#include "json-get.h"
 #include "output-check.h"
 #include "utf8-check.h"
 
@@ -198,6 +200,53 @@ static void test_table_line(void **state)
 	assert_int_equal(where, 2);
 }
 
+static void test_json_get(void **state)
+{
+	static const char doc[] =
+		" { \"a\" : 1, \"o\":{\"z\":\"no\",\"q\":[\"]\"]},"
+		"\"s\":\"x\\\"y\\/\\u00e9\\ud83d\\ude00\\n\\t\xc3\xa9\","
+		"\"arr\":[\"p\",\"\",\"q\\u0000r\"],\"e\":[],\"t\":true}";
+	char *out;
+	size_t len, count;
+
+	(void)state;
+	assert_null(json_check(doc, sizeof(doc) - 1, NULL));
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "s", -1, &out, &len, NULL),
+			 JSON_GET_STRING);
+	assert_int_equal(len, 14);
+	assert_memory_equal(out, "x\"y/\xc3\xa9\xf0\x9f\x98\x80\n\t\xc3\xa9", 14);
+	free(out);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", 2, &out, &len, &count),
+			 JSON_GET_STRING);
+	assert_int_equal(count, 3);
+	assert_int_equal(len, 3);
+	assert_memory_equal(out, "q\0r", 3);
+	free(out);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", 1, &out, &len, &count),
+			 JSON_GET_STRING);
+	assert_int_equal(len, 0);
+	free(out);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", 3, &out, &len, &count),
+			 JSON_GET_ABSENT);
+	assert_int_equal(count, 3);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "e", 0, &out, &len, &count),
+			 JSON_GET_ABSENT);
+	assert_int_equal(count, 0);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "a", -1, &out, &len, NULL),
+			 JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", -1, &out, &len, NULL),
+			 JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "s", 0, &out, &len, NULL),
+			 JSON_GET_NOT_STRING);
+	/* Members of nested objects are not top-level members. */
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "z", -1, &out, &len, NULL),
+			 JSON_GET_ABSENT);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "q", 0, &out, &len, NULL),
+			 JSON_GET_ABSENT);
+	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "t", -1, &out, &len, NULL),
+			 JSON_GET_NOT_STRING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_table_line),
+		cmocka_unit_test(test_json_get),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
