@@ -49,6 +49,10 @@ SEEDS = {
     "exit-signal-core": event(EXIT, b"crash", signal=11, flags=CORE_DUMPED,
                               duration=1_000_000_000),
     "exit-with-strings": event(EXIT, b"x", b"/should/not/matter", [b"a", b"\x1b[2J"]),
+    # signal numbers at and past every edge of a name table
+    **{"exit-signal-%s" % (str(n).replace("-", "neg")):
+       event(EXIT, b"sig", signal=n, flags=CORE_DUMPED if n == 6 else 0)
+       for n in (-1, -2**31, 1, 6, 9, 31, 32, 33, 34, 64, 65, 128, 2**31 - 1)},
     "fork-plain": event(FORK, b"bash", pointers=NULL_FILENAME | NULL_ARGS, pid=100, ppid=99),
     "fork-with-strings": event(FORK, b"bash", b"\x1b]0;t\x07", [b"\n"]),
     "type-0": event(TYPE0, b"zero", b"\x1b[31m", [b"\xc2\x9b"]),
