@@ -107,26 +107,24 @@ static void round_trip_failed(const char *json, size_t len, const char *what,
 	abort();
 }
 
-/*
- * The JSON member @name (element @index of it if >= 0) must decode to
- * @want exactly, if @want is valid UTF-8 (invalid bytes are replaced, so
- * they cannot come back).  A member that is absent is accepted only if
- * @required is false.
- */
-static void check_decodes_to(const char *json, size_t len, const char *name, long index,
-			     const char *want, bool required)
+/* Decoded @got must be @want exactly, if @want is valid UTF-8 (invalid
+ * bytes are replaced, so they cannot come back). */
+static void check_same(const char *json, size_t len, const char *what,
+		       const char *got, size_t got_len, const char *want)
 {
-	enum json_get_result r;
+	if (!utf8_valid((const unsigned char *)want, strlen(want)))
+		return;
+	if (!got || got_len != strlen(want) || memcmp(got, want, got_len))
+		round_trip_failed(json, len, what, got, got_len, want);
+}
+
+static void check_member(const char *json, size_t len, const char *name, const char *want)
+{
 	char *got = NULL;
 	size_t got_len = 0;
 
-	if (!utf8_valid((const unsigned char *)want, strlen(want)))
-		return;
-	r = json_get_string(json, len, name, index, &got, &got_len, NULL);
-	if (r == JSON_GET_ABSENT && !required)
-		return;
-	if (r != JSON_GET_STRING || got_len != strlen(want) || memcmp(got, want, got_len))
-		round_trip_failed(json, len, name, got, got_len, want);
+	json_get_string(json, len, name, &got, &got_len);
+	check_same(json, len, name, got, got_len, want);
 	free(got);
 }
 
@@ -138,32 +136,28 @@ static void check_json_round_trip(const char *json, size_t len,
 				  const struct proctrace_event *e)
 {
 	enum json_get_result r;
-	size_t count = 0;
-	char *unused = NULL;
-	size_t unused_len, i;
+	char **items;
+	size_t *lens, count, i;
 
-	check_decodes_to(json, len, "comm", -1, e->comm, true);
+	check_member(json, len, "comm", e->comm);
 	if (e->type != PROCTRACE_EVENT_EXEC)
 		return;
 	if (e->filename)
-		check_decodes_to(json, len, "filename", -1, e->filename, true);
+		check_member(json, len, "filename", e->filename);
 	if (!e->args)
 		return;
-	r = json_get_string(json, len, "args", -1, &unused, &unused_len, NULL);
-	free(unused);
-	unused = NULL;
+	r = json_get_array(json, len, "args", &items, &lens, &count);
 	if (r == JSON_GET_ABSENT)
 		return; /* not printed (yet) */
-	json_get_string(json, len, "args", 0, &unused, &unused_len, &count);
-	free(unused);
-	if (count != e->args_count) {
-		fprintf(stderr, "format-fuzz: JSON args has %zu elements, the event %u\n",
-			count, e->args_count);
+	if (r != JSON_GET_STRING || count != e->args_count) {
+		fprintf(stderr, "format-fuzz: JSON args is not an array of %u elements\n",
+			e->args_count);
 		dump("output", json, len);
 		abort();
 	}
-	for (i = 0; i < e->args_count; i++)
-		check_decodes_to(json, len, "args", (long)i, e->args[i], true);
+	for (i = 0; i < count; i++)
+		check_same(json, len, "args element", items[i], lens[i], e->args[i]);
+	json_free_array(items, lens, count);
 }
 
 static void format_and_check(const struct proctrace_event *e)

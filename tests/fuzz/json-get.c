@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "json-get.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,18 @@ static size_t put_utf8(char *o, uint32_t cp)
  */
 static void read_string(struct walk *w, char **out, size_t *out_len)
 {
-	char *o = out ? malloc(w->len - w->pos + 1) : NULL;
-	size_t n = 0;
+	size_t n = 0, end = w->pos + 1;
 	uint32_t cp, lo;
+	char *o = NULL;
 
-	if (out && !o)
-		abort();
+	if (out) {
+		/* The escaped length bounds the decoded one. */
+		while (w->s[end] != '"')
+			end += w->s[end] == '\\' ? 2 : 1;
+		o = malloc(end - w->pos);
+		if (!o)
+			abort();
+	}
 	w->pos++;
 	while (w->s[w->pos] != '"') {
 		char c = w->s[w->pos++];
@@ -136,71 +143,102 @@ static void skip_value(struct walk *w)
 	}
 }
 
-static enum json_get_result take_string(struct walk *w, char **out, size_t *out_len)
+static bool find_member(struct walk *w, const char *name)
 {
-	skip_ws(w);
-	if (w->s[w->pos] != '"')
-		return JSON_GET_NOT_STRING;
-	read_string(w, out, out_len);
-	return JSON_GET_STRING;
-}
-
-static enum json_get_result from_array(struct walk *w, long index, char **out,
-				       size_t *out_len, size_t *count)
-{
-	enum json_get_result r = JSON_GET_ABSENT;
-	long i = 0;
+	size_t key_len, want = strlen(name);
+	char *key;
+	bool match;
 
 	skip_ws(w);
-	if (w->s[w->pos] != '[')
-		return JSON_GET_NOT_STRING;
+	if (w->s[w->pos] != '{')
+		return false;
 	w->pos++;
 	skip_ws(w);
-	if (w->s[w->pos] == ']')
-		return JSON_GET_ABSENT;
-	for (;; i++) {
-		if (i == index)
-			r = take_string(w, out, out_len);
-		else
-			skip_value(w);
+	while (w->s[w->pos] == '"') {
+		read_string(w, &key, &key_len);
+		match = key_len == want && memcmp(key, name, want) == 0;
+		free(key);
 		skip_ws(w);
-		if (w->s[w->pos++] == ']')
+		w->pos++; /* ':' */
+		skip_ws(w);
+		if (match)
+			return true;
+		skip_value(w);
+		if (w->s[w->pos] != ',')
 			break;
+		w->pos++;
+		skip_ws(w);
 	}
-	if (count)
-		*count = (size_t)i + 1;
-	return r;
+	return false;
 }
 
 enum json_get_result json_get_string(const char *doc, size_t len, const char *name,
-				     long index, char **out, size_t *out_len, size_t *count)
+				     char **out, size_t *out_len)
 {
 	struct walk w = { doc, len, 0 };
-	size_t key_len, want = strlen(name);
-	char *key;
-	int match;
 
-	if (count)
-		*count = 0;
-	skip_ws(&w);
-	if (w.s[w.pos] != '{')
+	if (!find_member(&w, name))
 		return JSON_GET_ABSENT;
+	if (w.s[w.pos] != '"')
+		return JSON_GET_NOT_STRING;
+	read_string(&w, out, out_len);
+	return JSON_GET_STRING;
+}
+
+static void *grow(void *p, size_t n, size_t size)
+{
+	p = realloc(p, n * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+enum json_get_result json_get_array(const char *doc, size_t len, const char *name,
+				    char ***items, size_t **lens, size_t *count)
+{
+	struct walk w = { doc, len, 0 };
+	size_t n = 0, cap = 8;
+
+	*items = NULL;
+	*lens = NULL;
+	*count = 0;
+	if (!find_member(&w, name))
+		return JSON_GET_ABSENT;
+	if (w.s[w.pos] != '[')
+		return JSON_GET_NOT_STRING;
+	*items = grow(NULL, cap, sizeof(**items));
+	*lens = grow(NULL, cap, sizeof(**lens));
 	w.pos++;
 	skip_ws(&w);
-	while (w.s[w.pos] == '"') {
-		read_string(&w, &key, &key_len);
-		match = key_len == want && memcmp(key, name, want) == 0;
-		free(key);
+	while (w.s[w.pos] != ']') {
+		if (n == cap) {
+			cap *= 2;
+			*items = grow(*items, cap, sizeof(**items));
+			*lens = grow(*lens, cap, sizeof(**lens));
+		}
+		(*items)[n] = NULL;
+		(*lens)[n] = 0;
+		if (w.s[w.pos] == '"')
+			read_string(&w, &(*items)[n], &(*lens)[n]);
+		else
+			skip_value(&w);
+		n++;
 		skip_ws(&w);
-		w.pos++; /* ':' */
-		if (match)
-			return index < 0 ? take_string(&w, out, out_len) :
-					   from_array(&w, index, out, out_len, count);
-		skip_value(&w);
-		if (w.s[w.pos] != ',')
-			break;
-		w.pos++;
-		skip_ws(&w);
+		if (w.s[w.pos] == ',') {
+			w.pos++;
+			skip_ws(&w);
+		}
 	}
-	return JSON_GET_ABSENT;
+	*count = n;
+	return JSON_GET_STRING;
+}
+
+void json_free_array(char **items, size_t *lens, size_t count)
+{
+	size_t i;
+
+	for (i = 0; items && i < count; i++)
+		free(items[i]);
+	free(items);
+	free(lens);
 }

@@ -205,46 +205,41 @@ static void test_json_get(void **state)
 	static const char doc[] =
 		" { \"a\" : 1, \"o\":{\"z\":\"no\",\"q\":[\"]\"]},"
 		"\"s\":\"x\\\"y\\/\\u00e9\\ud83d\\ude00\\n\\t\xc3\xa9\","
-		"\"arr\":[\"p\",\"\",\"q\\u0000r\"],\"e\":[],\"t\":true}";
-	char *out;
-	size_t len, count;
+		"\"arr\":[\"p\",\"\", 7 ,\"q\\u0000r\"],\"e\":[ ],\"t\":true}";
+	const size_t len = sizeof(doc) - 1;
+	char *out, **items;
+	size_t out_len, *lens, count;
 
 	(void)state;
-	assert_null(json_check(doc, sizeof(doc) - 1, NULL));
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "s", -1, &out, &len, NULL),
-			 JSON_GET_STRING);
-	assert_int_equal(len, 14);
+	assert_null(json_check(doc, len, NULL));
+	assert_int_equal(json_get_string(doc, len, "s", &out, &out_len), JSON_GET_STRING);
+	assert_int_equal(out_len, 14);
 	assert_memory_equal(out, "x\"y/\xc3\xa9\xf0\x9f\x98\x80\n\t\xc3\xa9", 14);
 	free(out);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", 2, &out, &len, &count),
-			 JSON_GET_STRING);
-	assert_int_equal(count, 3);
-	assert_int_equal(len, 3);
-	assert_memory_equal(out, "q\0r", 3);
-	free(out);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", 1, &out, &len, &count),
-			 JSON_GET_STRING);
-	assert_int_equal(len, 0);
-	free(out);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", 3, &out, &len, &count),
-			 JSON_GET_ABSENT);
-	assert_int_equal(count, 3);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "e", 0, &out, &len, &count),
-			 JSON_GET_ABSENT);
+
+	assert_int_equal(json_get_array(doc, len, "arr", &items, &lens, &count), JSON_GET_STRING);
+	assert_int_equal(count, 4);
+	assert_int_equal(lens[0], 1);
+	assert_memory_equal(items[0], "p", 1);
+	assert_int_equal(lens[1], 0);
+	assert_non_null(items[1]);
+	assert_null(items[2]); /* 7 is not a string */
+	assert_int_equal(lens[3], 3);
+	assert_memory_equal(items[3], "q\0r", 3);
+	json_free_array(items, lens, count);
+
+	assert_int_equal(json_get_array(doc, len, "e", &items, &lens, &count), JSON_GET_STRING);
 	assert_int_equal(count, 0);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "a", -1, &out, &len, NULL),
-			 JSON_GET_NOT_STRING);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "arr", -1, &out, &len, NULL),
-			 JSON_GET_NOT_STRING);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "s", 0, &out, &len, NULL),
-			 JSON_GET_NOT_STRING);
+	json_free_array(items, lens, count);
+
+	assert_int_equal(json_get_string(doc, len, "a", &out, &out_len), JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_string(doc, len, "arr", &out, &out_len), JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_array(doc, len, "s", &items, &lens, &count), JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_string(doc, len, "t", &out, &out_len), JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_string(doc, len, "missing", &out, &out_len), JSON_GET_ABSENT);
 	/* Members of nested objects are not top-level members. */
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "z", -1, &out, &len, NULL),
-			 JSON_GET_ABSENT);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "q", 0, &out, &len, NULL),
-			 JSON_GET_ABSENT);
-	assert_int_equal(json_get_string(doc, sizeof(doc) - 1, "t", -1, &out, &len, NULL),
-			 JSON_GET_NOT_STRING);
+	assert_int_equal(json_get_string(doc, len, "z", &out, &out_len), JSON_GET_ABSENT);
+	assert_int_equal(json_get_array(doc, len, "q", &items, &lens, &count), JSON_GET_ABSENT);
 }
 
 int main(void)
