@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# bootstrap-cli --json under valgrind's memcheck for a short live workload:
-# it traces until a marker child is seen, then known children exec and
-# exit, then it gets SIGINT.  Fails on any memcheck error (invalid access,
+# bootstrap-cli --json --fork under valgrind's memcheck for a short live
+# workload: it traces until a marker child is seen, then known children
+# fork, exec with hostile arguments and exit or are killed, then it gets
+# SIGINT.  Fails on any memcheck error (invalid access,
 # use of uninitialised memory, leak, bad free) and if the children's
 # events are missing, so a run that traced nothing cannot pass.
 #
@@ -39,7 +40,7 @@ valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect,possible \
 	--track-origins=yes --suppressions="$supp" \
 	--log-file="$tmp/valgrind.log" \
-	"$cli" --json >"$tmp/out.json" 2>"$tmp/err" &
+	"$cli" --json --fork >"$tmp/out.json" 2>"$tmp/err" &
 vg_pid=$!
 
 show_logs() {
@@ -49,7 +50,7 @@ show_logs() {
 	cat "$tmp/valgrind.log" >&2
 }
 
-# Prints the exit code of PID's exit event, or "exec" if only its exec
+# Prints "EXIT_CODE/SIGNAL" of PID's exit event, or "exec" if only its exec
 # event came, or nothing, looking at complete output lines after line
 # FROM; fails if any such line is not a JSON object.
 events_of() {
@@ -66,7 +67,7 @@ for i, raw in enumerate(lines, start + 1):
     if e.get("pid") == pid and e.get("type") in ("exec", "exit"):
         seen.setdefault(e["type"], e)
 if "exit" in seen and "exec" in seen:
-    print(seen["exit"].get("exit_code"))
+    print("%s/%s" % (seen["exit"].get("exit_code"), seen["exit"].get("signal")))
 elif "exec" in seen:
     print("exec")
 PY
@@ -81,7 +82,8 @@ while :; do
 	marker=$!
 	wait "$marker"
 	sleep 0.5
-	[ -n "$(events_of 0 "$marker")" ] && break
+	got=$(events_of 0 "$marker") || { show_logs; fail "bad output"; }
+	[ -n "$got" ] && break
 	if ! kill -0 "$vg_pid" 2>/dev/null; then
 		wait "$vg_pid"
 		status=$?
@@ -94,19 +96,27 @@ while :; do
 	[ "$SECONDS" -lt "$deadline" ] || { show_logs; fail "no event for the marker child in 180 s"; }
 done
 
-# The workload: children with known exit codes and lifetimes.  Only
-# output after this point is searched, so an earlier process that had
-# one of their pids cannot stand in for them.
+# The workload: children with known exit codes and hostile arguments, and
+# one killed by SIGTERM.  Only output after this point is searched, so an
+# earlier process that had one of their pids cannot stand in for them.
 start=$(grep -c '' "$tmp/out.json")
-codes=(3 0 7)
+want=("3/0" "0/0" "7/0" "0/15")
 pids=()
-for code in "${codes[@]}"; do
-	"$child" "$code" 20 &
+for code in 3 0 7; do
+	"$child" "$code" 20 $'\e[31m' $'two\nlines' $'\xff\xfe' &
 	pids+=($!)
 done
+"$child" 0 60000 &
+pids+=($!)
+# Killed only once its exec was reported, so that the event is its own.
+deadline=$((SECONDS + 60))
+until [ "$(events_of "$start" "${pids[3]}")" = exec ]; do
+	[ "$SECONDS" -lt "$deadline" ] || { show_logs; fail "no exec event of child ${pids[3]}"; }
+	sleep 0.2
+done
+kill -TERM "${pids[3]}"
 wait "${pids[@]}"
 
-deadline=$((SECONDS + 60))
 for i in "${!pids[@]}"; do
 	while :; do
 		got=$(events_of "$start" "${pids[$i]}") || { show_logs; fail "bad output"; }
@@ -114,8 +124,8 @@ for i in "${!pids[@]}"; do
 		[ "$SECONDS" -lt "$deadline" ] || { show_logs; fail "exec and exit events of child ${pids[$i]} missing"; }
 		sleep 0.2
 	done
-	[ "$got" = "${codes[$i]}" ] ||
-		{ show_logs; fail "child ${pids[$i]}: exit_code $got, expected ${codes[$i]}"; }
+	[ "$got" = "${want[$i]}" ] ||
+		{ show_logs; fail "child ${pids[$i]}: exit_code/signal $got, expected ${want[$i]}"; }
 done
 
 kill -INT "$vg_pid"
