@@ -126,10 +126,19 @@ void burst_check_limits(size_t n)
 	if ((size_t)threads_max < tasks + n + SPARE_TASKS)
 		fail_msg("kernel.threads-max is %ld with %ld tasks running; the burst needs %zu more",
 			 threads_max, tasks, n);
-	/* Root is exempt from RLIMIT_NPROC, but say so explicitly. */
-	rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+	/*
+	 * The soft limit up to the hard one (always allowed).  The kernel
+	 * exempts uid 0 from RLIMIT_NPROC, so a lower hard limit (raising it
+	 * needs CAP_SYS_RESOURCE, which containers often drop) only matters
+	 * for another user.
+	 */
+	assert_int_equal(getrlimit(RLIMIT_NPROC, &rl), 0);
+	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NPROC, &rl) != 0)
-		fail_msg("cannot raise RLIMIT_NPROC: %s", strerror(errno));
+		fail_msg("cannot raise RLIMIT_NPROC to its hard limit: %s", strerror(errno));
+	if (getuid() != 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)(tasks + n))
+		fail_msg("RLIMIT_NPROC is %llu; the burst needs %zu processes more",
+			 (unsigned long long)rl.rlim_max, n);
 	check_cgroup_pids(n);
 }
 

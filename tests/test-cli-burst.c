@@ -31,7 +31,7 @@
 #define MAX_PROBES 1000
 /* Bounds only, far above what this takes on the 2-core VM. */
 #define START_TIMEOUT_MS 30000
-#define DELIVERY_TIMEOUT_MS 120000
+#define DELIVERY_TIMEOUT_MS 60000
 
 struct scan {
 	unsigned *seen;		/* exit records per burst child */
