@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Kernel side of libproctrace: one record per exec and per process exit,
- * sent to user space through a BPF ring buffer.
+ * Kernel side of libproctrace: one record per exec, per process exit and,
+ * when asked, per fork, sent to user space through a BPF ring buffer.
  *
- * Both programs are BTF-enabled raw tracepoints (tp_btf/...): they attach
+ * All programs are BTF-enabled raw tracepoints (tp_btf/...): they attach
  * through the BPF syscall alone, so tracefs need not be mounted, and they
  * receive the kernel's own task_struct pointers as arguments.
+ *
+ * Settings are read-only globals that the library fills in before load;
+ * the verifier sees them as constants and drops the code of every filter
+ * that is off.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
@@ -20,100 +25,323 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * Set by the library before load; constant for the verifier, so the
- * branches that test it cost nothing when it is zero.  When non-zero,
- * exec records are not sent and exits of shorter-lived processes are
- * dropped here, before they take ring-buffer space.
+ * When non-zero, exec records are not sent and exits of shorter-lived
+ * processes are dropped here, before they take ring-buffer space.
  */
 const volatile __u64 min_duration_ns = 0;
+/* Bytes of argument vector to copy per exec; at most PT_WIRE_ARGS_MAX. */
+const volatile __u32 max_args_size = 4096;
+const volatile bool fork_events = false;
+
+/*
+ * Wake-ups.  Waking the reader costs far more than writing a record, so
+ * by default records are submitted without one, and the reader drains on
+ * a timer (the latency bound) or when this much data waits.  With
+ * wake_every_event the kernel's default policy applies instead: the
+ * reader is woken whenever it has caught up, i.e. for nearly every event.
+ */
+const volatile bool wake_every_event = false;
+const volatile __u64 wakeup_bytes = 1;
+
+/* Filters, combined with AND; each is off when its flag is false. */
+const volatile bool filter_subtree = false;
+const volatile bool filter_by_uid = false;
+const volatile __u32 filter_uid = 0;
+const volatile __u64 filter_cgroup_id = 0;
+const volatile bool filter_by_comm = false;
+const volatile char filter_comm[PT_WIRE_COMM_LEN] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);	/* the library may resize it */
+	__uint(max_entries, 4 * 1024 * 1024);	/* the library sets the size */
 } events SEC(".maps");
 
+/* Events that passed the filters but could not be sent, by cause. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PT_LOSS_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} losses SEC(".maps");
+
 /*
- * An exec record carries up to PT_WIRE_PATH_MAX bytes of filename, too
- * large for the 512-byte BPF stack.  It is built in this per-CPU scratch
- * slot and copied into the ring buffer at its real length, so a short path
- * takes a short record.
+ * An exec record carries up to 4 KiB of filename and 32 KiB of arguments,
+ * far too large for the 512-byte BPF stack and above the 32 KiB limit of
+ * a per-CPU map value.  It is built in this slot, one per CPU (the library
+ * sets max_entries to the number of CPUs; programs do not migrate while
+ * they run), and copied into the ring buffer at its real length, so a
+ * short command line takes a short record.
  */
 struct exec_scratch {
 	struct pt_wire_event hdr;
-	char filename[PT_WIRE_PATH_MAX];
+	char data[PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);		/* the library sets the CPU count */
 	__type(key, __u32);
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
 
+/*
+ * Threads of one process may run do_exit() at the same moment (exit_group
+ * kills them all), and more than one may then see the group's live count
+ * at zero.  The first to insert the process's key here sends its exit;
+ * the others find the key and stay silent.  The key holds the start time,
+ * so a reused pid never collides with an older process; old keys simply
+ * age out of the LRU.  Single-threaded processes never come here.
+ */
+struct exit_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_boot_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} exits_sent SEC(".maps");
+
+/*
+ * The subtree filter: a mark in each traced task's own storage, set by
+ * the library on the root before attaching and copied to every child at
+ * fork.  Task storage lives and dies with the task, so there is no table
+ * to fill up, and a descendant keeps its mark when it is reparented.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} subtree SEC(".maps");
+
+static __always_inline void count_loss(__u32 cause)
+{
+	__u64 *n = bpf_map_lookup_elem(&losses, &cause);
+
+	/* Per-CPU, and programs do not nest on one CPU here: no atomics. */
+	if (n)
+		*n += 1;
+}
+
+static __always_inline __u64 submit_flags(void)
+{
+	if (wake_every_event)
+		return 0;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void send(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, rec, size, submit_flags()))
+		count_loss(PT_LOSS_RING_FULL);
+}
+
+static __always_inline bool in_subtree(struct task_struct *task)
+{
+	if (!filter_subtree)
+		return true;
+	if (bpf_task_storage_get(&subtree, task, 0, 0))
+		return true;
+	/* Threads the root had before tracing started carry no mark. */
+	return bpf_task_storage_get(&subtree, task->group_leader, 0, 0) != NULL;
+}
+
+/* The filters that look at the record itself. */
+static __always_inline bool record_passes(const struct pt_wire_event *e)
+{
+	int i;
+
+	if (filter_by_uid && e->uid != filter_uid)
+		return false;
+	if (filter_cgroup_id && e->cgroup_id != filter_cgroup_id)
+		return false;
+	if (filter_by_comm) {
+		for (i = 0; i < PT_WIRE_COMM_LEN; i++) {
+			if (e->comm[i] != filter_comm[i])
+				return false;
+			if (!filter_comm[i])
+				break;
+		}
+	}
+	return true;
+}
+
+/* The process's pid in its own pid namespace, as getpid() returns it. */
+static __always_inline __s32 ns_tgid(struct task_struct *leader)
+{
+	struct pid *pid = BPF_CORE_READ(leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	return up.nr;
+}
+
+/* Fields every record carries, taken from the process @task belongs to. */
 static __always_inline void fill_common(struct pt_wire_event *e,
 					struct task_struct *task, __u16 type)
 {
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
 	e->type = type;
+	e->flags = 0;
 	e->filename_len = 0;
+	e->args_len = 0;
 	e->pid = BPF_CORE_READ(task, tgid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->exit_code = 0;
+	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
+	e->ns_pid = ns_tgid(leader);
+	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
-	e->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+	e->start_boot_ns = BPF_CORE_READ(leader, start_boottime);
+	/* The process's name: a thread may have renamed only itself. */
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), leader->comm);
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	     struct linux_binprm *bprm)
 {
+	unsigned long arg_start, arg_end;
 	struct exec_scratch *s;
-	__u32 zero = 0;
+	__u32 cpu;
+	__u64 args;
 	long n;
 
 	if (min_duration_ns)
 		return 0;
-
-	s = bpf_map_lookup_elem(&exec_scratch, &zero);
-	if (!s)
+	if (!in_subtree(task))
 		return 0;
 
+	cpu = bpf_get_smp_processor_id();
+	s = bpf_map_lookup_elem(&exec_scratch, &cpu);
+	if (!s) {
+		count_loss(PT_LOSS_OTHER);
+		return 0;
+	}
+
+	/*
+	 * After de_thread(), @task is the thread-group leader even if a
+	 * non-leader thread called exec: its tgid is the pid the parent
+	 * knows, and it inherited the old leader's start time.
+	 */
 	fill_common(&s->hdr, task, PT_WIRE_EXEC);
-	n = bpf_probe_read_kernel_str(s->filename, sizeof(s->filename),
+	if (!record_passes(&s->hdr))
+		return 0;
+
+	n = bpf_probe_read_kernel_str(s->data, PT_WIRE_PATH_MAX,
 				      BPF_CORE_READ(bprm, filename));
 	if (n < 1) {
-		s->filename[0] = '\0';
+		s->data[0] = '\0';
 		n = 1;
 	}
 	if (n > PT_WIRE_PATH_MAX)
 		n = PT_WIRE_PATH_MAX;
 	s->hdr.filename_len = n;
 
-	bpf_ringbuf_output(&events, s, sizeof(s->hdr) + n, 0);
+	/*
+	 * The new program's argument strings, as exec laid them out on its
+	 * stack: NUL-separated, between mm->arg_start and mm->arg_end.  This
+	 * tracepoint runs in the exec'ing task itself, before the new
+	 * program's first instruction, so they are as passed to exec.
+	 */
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	args = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (args > max_args_size) {
+		args = max_args_size;
+		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
+	}
+	if (args > PT_WIRE_ARGS_MAX)
+		args = PT_WIRE_ARGS_MAX;
+	if (args && bpf_probe_read_user(s->data + n, args, (void *)arg_start))
+		args = 0;
+	s->hdr.args_len = args;
+
+	send(s, sizeof(s->hdr) + n + args);
 	return 0;
+}
+
+/* The status wait(2) would give the parent: signal, core flag, exit code. */
+static __always_inline __u32 wait_status(struct task_struct *task)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	/* exit_group() and fatal signals set one code for the whole group. */
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(sig, group_exit_code);
+	/* Otherwise, as in wait_task_zombie(), the leader's own code. */
+	return BPF_CORE_READ(task, group_leader, exit_code);
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proctrace_exit, struct task_struct *task)
 {
-	struct pt_wire_event *e;
-	__u64 now, start;
+	struct pt_wire_event e;
+	struct exit_key key = {};
+	__u8 one = 1;
 
-	/* One record per process: skip threads other than the leader. */
-	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
+	/*
+	 * do_exit() has already taken this thread off signal->live: zero
+	 * means it is the last thread, the process is gone.  A thread that
+	 * vanishes in another thread's exec never sees zero.
+	 */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (!in_subtree(task))
 		return 0;
 
-	now = bpf_ktime_get_boot_ns();
-	start = BPF_CORE_READ(task, group_leader, start_boottime);
-	if (min_duration_ns && now - start < min_duration_ns)
+	fill_common(&e, task, PT_WIRE_EXIT);
+	if (min_duration_ns && e.ts_boot_ns - e.start_boot_ns < min_duration_ns)
+		return 0;
+	if (!record_passes(&e))
 		return 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
+	if (BPF_CORE_READ(task, signal, nr_threads) > 1) {
+		key.tgid = e.pid;
+		key.start_boot_ns = e.start_boot_ns;
+		/* Fails only if another thread got here first. */
+		if (bpf_map_update_elem(&exits_sent, &key, &one, BPF_NOEXIST) ==
+		    -17 /* EEXIST */)
+			return 0;
+	}
+	e.exit_code = wait_status(task);
+	send(&e, sizeof(e));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(proctrace_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	struct pt_wire_event e;
+
+	if (filter_subtree) {
+		if (!in_subtree(parent))
+			return 0;
+		/* Threads get the mark too: any of them may exec or exit last. */
+		if (!bpf_task_storage_get(&subtree, child, 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+			count_loss(PT_LOSS_OTHER);
+			return 0;
+		}
+	}
+	if (!fork_events)
 		return 0;
-	fill_common(e, task, PT_WIRE_EXIT);
-	e->exit_code = BPF_CORE_READ(task, exit_code);
-	e->ts_boot_ns = now;
-	bpf_ringbuf_submit(e, 0);
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;	/* a new thread, not a new process */
+
+	fill_common(&e, child, PT_WIRE_FORK);
+	if (!record_passes(&e))
+		return 0;
+	send(&e, sizeof(e));
 	return 0;
 }

@@ -7,7 +7,8 @@
  * preserve_access_index, every field access below is recorded as a CO-RE
  * relocation by name, and libbpf resolves it against the BTF of the kernel
  * the program is loaded into.  Only the fields we read need to be listed,
- * in any order, with any offsets.
+ * in any order, with any offsets.  Sizes do matter where we index an
+ * array (struct upid) or copy a whole struct.
  */
 #ifndef PROCTRACE_CORE_H
 #define PROCTRACE_CORE_H
@@ -16,6 +17,57 @@
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+typedef struct {
+	__u32 val;
+} kgid_t;
+
+struct cred {
+	kuid_t uid;		/* real uid */
+	kgid_t gid;		/* real gid */
+};
+
+struct kernfs_node {
+	__u64 id;		/* since 5.5; the cgroup id for a cgroup's node */
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;	/* the task's cgroup v2 */
+};
+
+struct upid {
+	int nr;
+	void *ns;
+};
+
+struct pid {
+	unsigned int level;	/* depth of the pid namespace; 0 = initial */
+	struct upid numbers[1];	/* one per level, up to .level */
+};
+
+struct signal_struct {
+	atomic_t live;		/* threads that have not yet started to exit */
+	int nr_threads;
+	int group_exit_code;	/* valid when SIGNAL_GROUP_EXIT is set */
+	unsigned int flags;
+};
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
@@ -23,6 +75,11 @@ struct task_struct {
 	__u64 start_boottime;	/* since 5.5; CLOCK_BOOTTIME at fork */
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
+	struct pid *thread_pid;
+	struct signal_struct *signal;
+	struct mm_struct *mm;
+	const struct cred *real_cred;
+	struct css_set *cgroups;
 	char comm[16];
 };
 
@@ -31,5 +88,8 @@ struct linux_binprm {
 };
 
 #pragma clang attribute pop
+
+/* include/linux/sched/signal.h; unchanged since 2.6. */
+#define SIGNAL_GROUP_EXIT 0x00000004
 
 #endif /* PROCTRACE_CORE_H */

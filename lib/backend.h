@@ -21,11 +21,26 @@ struct pt_backend;
  */
 typedef int (*pt_record_fn)(void *ctx, const void *data, size_t size);
 
+/* Everything the kernel side needs to know, checked by the caller. */
 struct pt_backend_params {
 	uint64_t min_duration_ns;
 	const char *btf_path;	/* NULL: the running kernel's BTF */
+	uint32_t flags;		/* PROCTRACE_OPT_* */
+	uint32_t max_args_size;	/* 1 .. PROCTRACE_ARGS_SIZE_MAX */
+	uint32_t ring_buffer_size;	/* a power of two >= 4096 */
+	uint32_t max_latency_ms;	/* >= 1 */
+	int32_t filter_pid;	/* 0: off */
+	uint32_t filter_uid;	/* if PROCTRACE_OPT_FILTER_UID */
+	uint64_t filter_cgroup_id;	/* 0: off */
+	const char *filter_comm;	/* NULL: off; else 1-15 bytes */
 	pt_record_fn on_record;
 	void *ctx;
+};
+
+/* Losses counted by the kernel side, summed over CPUs. */
+struct pt_backend_losses {
+	uint64_t ring_full;
+	uint64_t other;
 };
 
 /*
@@ -35,11 +50,20 @@ struct pt_backend_params {
 int pt_backend_start(const struct pt_backend_params *params,
 		     struct pt_backend **out);
 
-/* Waits up to @timeout_ms, then drains; returns records seen or -errno. */
+/*
+ * Drains the records queued now; if there were none, waits up to
+ * @timeout_ms (negative: no limit) for records to become due (a wake-up
+ * from the kernel or the latency timer) and drains again.  Returns the
+ * records seen, 0 after the timeout, or a negative errno (-EINTR on a
+ * signal, or the record callback's negative value).
+ */
 int pt_backend_poll(struct pt_backend *b, int timeout_ms);
 
-/* The descriptor that becomes readable when records are queued. */
+/* The descriptor that becomes readable when records are due. */
 int pt_backend_fd(const struct pt_backend *b);
+
+/* Reads the kernel's loss counters; 0 or a negative errno. */
+int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out);
 
 /* Detaches and frees everything; NULL-safe. */
 void pt_backend_destroy(struct pt_backend *b);

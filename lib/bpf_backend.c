@@ -7,14 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "internal.h"
 #include "proctrace.skel.h"
+#include "proctrace_wire.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -26,6 +31,13 @@
 struct pt_backend {
 	struct proctrace_bpf *skel;
 	struct ring_buffer *ring;
+	/*
+	 * What proctrace_fd() hands out: an epoll set of the ring buffer
+	 * (readable when the kernel wakes us) and, unless every event wakes
+	 * the reader, a periodic timer that bounds how long an event waits.
+	 */
+	int epoll_fd;
+	int timer_fd;		/* -1 if none */
 	pt_record_fn on_record;
 	void *ctx;
 };
@@ -121,6 +133,119 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return b->on_record(b->ctx, data, size);
 }
 
+/* The settings the BPF program reads as constants, and the map sizes. */
+static int configure(struct proctrace_bpf *skel, const struct pt_backend_params *p)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int err;
+
+	if (ncpus < 1) {
+		pt_warn("proctrace_start: cannot count the possible CPUs: %s",
+			strerror(ncpus ? -ncpus : EINVAL));
+		return ncpus ? ncpus : -EINVAL;
+	}
+	skel->rodata->min_duration_ns = p->min_duration_ns;
+	skel->rodata->max_args_size = p->max_args_size;
+	skel->rodata->fork_events = p->flags & PROCTRACE_OPT_FORK_EVENTS;
+	skel->rodata->wake_every_event = p->flags & PROCTRACE_OPT_WAKE_EVERY_EVENT;
+	/*
+	 * Wake the reader early once an eighth of the ring is in use: far
+	 * from full even if the reader is slow to run, yet thousands of
+	 * events per wake-up.
+	 */
+	skel->rodata->wakeup_bytes = p->ring_buffer_size / 8;
+	skel->rodata->filter_subtree = p->filter_pid > 0;
+	skel->rodata->filter_by_uid = p->flags & PROCTRACE_OPT_FILTER_UID;
+	skel->rodata->filter_uid = p->filter_uid;
+	skel->rodata->filter_cgroup_id = p->filter_cgroup_id;
+	if (p->filter_comm) {
+		skel->rodata->filter_by_comm = true;
+		strncpy((char *)skel->rodata->filter_comm, p->filter_comm,
+			sizeof(skel->rodata->filter_comm) - 1);
+	}
+
+	err = bpf_map__set_max_entries(skel->maps.events, p->ring_buffer_size);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus);
+	/* Fork is the busiest tracepoint: attach only if something needs it. */
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_fork,
+						(p->flags & PROCTRACE_OPT_FORK_EVENTS) ||
+						p->filter_pid > 0);
+	if (err)
+		pt_warn("proctrace_start: cannot configure the BPF object: %s",
+			strerror(-err));
+	return err;
+}
+
+/*
+ * Puts the subtree filter's mark on the root process, between load and
+ * attach, so that every child it forks once attached inherits it.
+ */
+static int mark_subtree_root(struct pt_backend *b, int32_t pid)
+{
+	const unsigned char one = 1;
+	int pidfd, err;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		err = -errno;
+		if (err == -ESRCH || err == -EINVAL)
+			pt_warn("proctrace_start: filter_pid %d: no such process",
+				(int)pid);
+		else
+			pt_warn("proctrace_start: filter_pid %d: pidfd_open failed: %s "
+				"(the subtree filter needs Linux 5.11 or later)",
+				(int)pid, strerror(-err));
+		return err == -EINVAL ? -ESRCH : err;
+	}
+	err = bpf_map_update_elem(bpf_map__fd(b->skel->maps.subtree), &pidfd,
+				  &one, BPF_ANY);
+	if (err) {
+		err = -errno;
+		pt_warn("proctrace_start: cannot mark process %d for the subtree "
+			"filter: %s", (int)pid, strerror(-err));
+	}
+	close(pidfd);
+	return err;
+}
+
+/* The epoll set behind proctrace_fd(), with the latency timer. */
+static int setup_wakeups(struct pt_backend *b, const struct pt_backend_params *p)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct itimerspec period;
+	int err;
+
+	b->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (b->epoll_fd < 0)
+		goto fail;
+	ev.data.fd = bpf_map__fd(b->skel->maps.events);
+	if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		goto fail;
+	if (p->flags & PROCTRACE_OPT_WAKE_EVERY_EVENT)
+		return 0;
+
+	b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (b->timer_fd < 0)
+		goto fail;
+	memset(&period, 0, sizeof(period));
+	period.it_interval.tv_sec = p->max_latency_ms / 1000;
+	period.it_interval.tv_nsec = (long)(p->max_latency_ms % 1000) * 1000000L;
+	period.it_value = period.it_interval;
+	if (timerfd_settime(b->timer_fd, 0, &period, NULL))
+		goto fail;
+	ev.data.fd = b->timer_fd;
+	if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, b->timer_fd, &ev))
+		goto fail;
+	return 0;
+fail:
+	err = -errno;
+	pt_warn("proctrace_start: cannot set up the event wake-ups: %s",
+		strerror(-err));
+	return err;
+}
+
 static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
@@ -134,7 +259,9 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 			strerror(-err));
 		return err;
 	}
-	b->skel->rodata->min_duration_ns = p->min_duration_ns;
+	err = configure(b->skel, p);
+	if (err)
+		return err;
 
 	err = proctrace_bpf__load(b->skel);
 	if (err == -EPERM)
@@ -147,20 +274,31 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		return err == -EINVAL || err == -ENOTSUP ? -EOPNOTSUPP : err;
 	}
 
-	err = proctrace_bpf__attach(b->skel);
-	if (err == -EPERM)
-		return privileges_error();
-	if (err) {
-		pt_warn("proctrace_start: cannot attach to the sched_process_exec and "
-			"sched_process_exit tracepoints: %s", strerror(-err));
-		return err;
+	if (p->filter_pid > 0) {
+		err = mark_subtree_root(b, p->filter_pid);
+		if (err)
+			return err;
 	}
 
+	/* The reader exists before the first event can be queued. */
 	b->ring = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_sample,
 				   b, NULL);
 	if (!b->ring) {
 		err = -errno;
 		pt_warn("proctrace_start: cannot map the BPF ring buffer: %s",
+			strerror(-err));
+		return err;
+	}
+	err = setup_wakeups(b, p);
+	if (err)
+		return err;
+
+	err = proctrace_bpf__attach(b->skel);
+	if (err == -EPERM)
+		return privileges_error();
+	if (err) {
+		pt_warn("proctrace_start: cannot attach to the sched_process_exec, "
+			"sched_process_exit and sched_process_fork tracepoints: %s",
 			strerror(-err));
 		return err;
 	}
@@ -187,6 +325,8 @@ int pt_backend_start(const struct pt_backend_params *p, struct pt_backend **out)
 	}
 	b->on_record = p->on_record;
 	b->ctx = p->ctx;
+	b->epoll_fd = -1;
+	b->timer_fd = -1;
 
 	/*
 	 * libbpf's print function is process-wide; borrow it only while we
@@ -199,26 +339,106 @@ int pt_backend_start(const struct pt_backend_params *p, struct pt_backend **out)
 		pt_backend_destroy(b);
 		return err;
 	}
-	pt_info("tracing exec and exit (minimum duration %llu ns)",
-		(unsigned long long)p->min_duration_ns);
+	pt_info("tracing exec, exit%s (minimum duration %llu ns, ring buffer %u bytes, "
+		"%s)", p->flags & PROCTRACE_OPT_FORK_EVENTS ? ", fork" : "",
+		(unsigned long long)p->min_duration_ns, p->ring_buffer_size,
+		p->flags & PROCTRACE_OPT_WAKE_EVERY_EVENT ? "woken for every event" :
+		"woken in batches");
 	*out = b;
 	return 0;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reading the timer's expiry count is what makes it unreadable again. */
+static void ack_timer(struct pt_backend *b)
+{
+	uint64_t expirations;
+
+	if (b->timer_fd >= 0 &&
+	    read(b->timer_fd, &expirations, sizeof(expirations)) < 0) {
+		/* EAGAIN: the timer had not expired; nothing to do. */
+	}
+}
+
 int pt_backend_poll(struct pt_backend *b, int timeout_ms)
 {
-	return ring_buffer__poll(b->ring, timeout_ms);
+	int64_t deadline = timeout_ms > 0 ? monotonic_ms() + timeout_ms : 0;
+	struct epoll_event evs[2];
+	int n, wait_ms;
+
+	for (;;) {
+		ack_timer(b);
+		/* Records queued without a wake-up are delivered here too. */
+		n = ring_buffer__consume(b->ring);
+		if (n != 0 || timeout_ms == 0)
+			return n;
+		wait_ms = -1;
+		if (timeout_ms > 0) {
+			int64_t left = deadline - monotonic_ms();
+
+			if (left <= 0)
+				return 0;
+			wait_ms = (int)left;
+		}
+		if (epoll_wait(b->epoll_fd, evs, 2, wait_ms) < 0)
+			return -errno;
+	}
 }
 
 int pt_backend_fd(const struct pt_backend *b)
 {
-	return ring_buffer__epoll_fd(b->ring);
+	return b->epoll_fd;
+}
+
+int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *per_cpu;
+	uint32_t key;
+	uint64_t sum[PT_LOSS_NR];
+	int i, err = 0;
+
+	if (ncpus < 1)
+		return ncpus ? ncpus : -EINVAL;
+	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	for (key = 0; key < PT_LOSS_NR; key++) {
+		sum[key] = 0;
+		if (bpf_map__lookup_elem(b->skel->maps.losses, &key, sizeof(key),
+					 per_cpu, (size_t)ncpus * sizeof(*per_cpu), 0)) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < ncpus; i++)
+			sum[key] += per_cpu[i];
+	}
+	free(per_cpu);
+	if (err) {
+		pt_warn("proctrace_stats: cannot read the kernel's loss counters: %s",
+			strerror(-err));
+		return err;
+	}
+	out->ring_full = sum[PT_LOSS_RING_FULL];
+	out->other = sum[PT_LOSS_OTHER];
+	return 0;
 }
 
 void pt_backend_destroy(struct pt_backend *b)
 {
 	if (!b)
 		return;
+	if (b->timer_fd >= 0)
+		close(b->timer_fd);
+	if (b->epoll_fd >= 0)
+		close(b->epoll_fd);
 	ring_buffer__free(b->ring);
 	proctrace_bpf__destroy(b->skel);
 	free(b);

@@ -16,11 +16,29 @@ struct proctrace {
 	proctrace_event_fn cb;
 	void *cb_ctx;
 
-	/* Settings, fixed once the backend is started. */
+	/* Settings, checked by proctrace_open(), fixed once started. */
 	uint64_t min_duration_ns;
 	char *btf_path;		/* owned copy, or NULL for the running kernel's */
+	uint32_t flags;
+	uint32_t max_args_size;
+	uint32_t ring_buffer_size;
+	uint32_t max_latency_ms;
+	int32_t filter_pid;
+	uint32_t filter_uid;
+	uint64_t filter_cgroup_id;
+	char *filter_comm;	/* owned copy, or NULL */
 
 	struct pt_backend *backend;	/* NULL until proctrace_start() succeeds */
+
+	/* Where a record's argument strings are split into argv (decode). */
+	struct pt_args_buf {
+		char *strings;		/* max_args_size + 1 bytes */
+		const char **argv;	/* max_args_size + 1 pointers */
+		size_t cap;		/* max_args_size */
+	} args;
+
+	uint64_t delivered_total;
+	uint64_t malformed_total;
 
 	/* State of the proctrace_poll() call in progress. */
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
@@ -74,7 +92,7 @@ bool pt_opts_valid(const void *opts, size_t user_sz, size_t known_sz,
 	(offsetof(type, field) + sizeof(((type *)0)->field))
 
 /* Each options struct names its last field, as libbpf's do. */
-#define proctrace_opts__last_field btf_path
+#define proctrace_opts__last_field filter_comm
 
 #define PT_OPTS_VALID(opts, type)                                           \
 	(!(opts) || pt_opts_valid((opts), (opts)->sz,                       \
@@ -88,12 +106,16 @@ bool pt_opts_valid(const void *opts, size_t user_sz, size_t known_sz,
 /* ---- records from the kernel (event_decode.c) ---- */
 
 /*
- * Turns one ring-buffer record into the public event.  String pointers in
- * @out point into @data.  Returns 0, or -EBADMSG if the record is malformed
- * (too short, or a filename that is not NUL-terminated within the record).
+ * Turns one ring-buffer record into the public event.  The filename in
+ * @out points into @data; the argument strings are copied into @args
+ * (the ring buffer is read-only, and a cut argument needs a NUL).
+ * Returns 0, or -EBADMSG if the record is malformed (too short, lengths
+ * past its end, a filename not NUL-terminated, more argument bytes than
+ * @args holds).
  */
+struct pt_args_buf;
 int pt_decode_record(const void *data, size_t size, int64_t realtime_offset_ns,
-		     struct proctrace_event *out);
+		     struct pt_args_buf *args, struct proctrace_event *out);
 
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, in nanoseconds, now. */
 int64_t pt_realtime_offset_ns(void);

@@ -22,11 +22,98 @@ PROCTRACE_API const char *proctrace_version_string(void)
 	return PROCTRACE_VERSION_STRING;
 }
 
+#define KNOWN_OPT_FLAGS (PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID | \
+			 PROCTRACE_OPT_WAKE_EVERY_EVENT)
+#define RING_SIZE_MIN 4096u
+#define RING_SIZE_MAX (1u << 30)
+#define LATENCY_MAX_MS 60000u
+
+/*
+ * Checks and copies the 0.2 options.  Each message names the field, the
+ * value and what is allowed, so that the caller can fix it.
+ */
+static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
+{
+	const char *comm;
+
+	pt->flags = PT_OPTS_GET(opts, flags, 0);
+	if (pt->flags & ~KNOWN_OPT_FLAGS) {
+		pt_warn("proctrace_open: opts.flags has unknown bits 0x%x; this "
+			"library version (%s) knows 0x%x", pt->flags & ~KNOWN_OPT_FLAGS,
+			proctrace_version_string(), KNOWN_OPT_FLAGS);
+		return -EINVAL;
+	}
+	pt->max_args_size = PT_OPTS_GET(opts, max_args_size, 0);
+	if (!pt->max_args_size)
+		pt->max_args_size = PROCTRACE_ARGS_SIZE_DEFAULT;
+	if (pt->max_args_size > PROCTRACE_ARGS_SIZE_MAX) {
+		pt_warn("proctrace_open: opts.max_args_size %u is too large: at most %u "
+			"(PROCTRACE_ARGS_SIZE_MAX)", pt->max_args_size,
+			PROCTRACE_ARGS_SIZE_MAX);
+		return -EINVAL;
+	}
+	pt->ring_buffer_size = PT_OPTS_GET(opts, ring_buffer_size, 0);
+	if (!pt->ring_buffer_size)
+		pt->ring_buffer_size = PROCTRACE_RING_SIZE_DEFAULT;
+	if (pt->ring_buffer_size < RING_SIZE_MIN || pt->ring_buffer_size > RING_SIZE_MAX ||
+	    (pt->ring_buffer_size & (pt->ring_buffer_size - 1))) {
+		pt_warn("proctrace_open: opts.ring_buffer_size %u is not a power of two "
+			"between %u and %u bytes", pt->ring_buffer_size, RING_SIZE_MIN,
+			RING_SIZE_MAX);
+		return -EINVAL;
+	}
+	pt->max_latency_ms = PT_OPTS_GET(opts, max_latency_ms, 0);
+	if (!pt->max_latency_ms)
+		pt->max_latency_ms = PROCTRACE_LATENCY_DEFAULT_MS;
+	if (pt->max_latency_ms > LATENCY_MAX_MS) {
+		pt_warn("proctrace_open: opts.max_latency_ms %u is too large: at most %u",
+			pt->max_latency_ms, LATENCY_MAX_MS);
+		return -EINVAL;
+	}
+	pt->filter_pid = PT_OPTS_GET(opts, filter_pid, 0);
+	if (pt->filter_pid < 0) {
+		pt_warn("proctrace_open: opts.filter_pid %d is negative; use a process "
+			"id, or 0 for no subtree filter", (int)pt->filter_pid);
+		return -EINVAL;
+	}
+	pt->filter_uid = PT_OPTS_GET(opts, filter_uid, 0);
+	if (pt->filter_uid && !(pt->flags & PROCTRACE_OPT_FILTER_UID)) {
+		pt_warn("proctrace_open: opts.filter_uid is set but opts.flags lacks "
+			"PROCTRACE_OPT_FILTER_UID; set it to filter on the uid");
+		return -EINVAL;
+	}
+	pt->filter_cgroup_id = PT_OPTS_GET(opts, filter_cgroup_id, 0);
+	comm = PT_OPTS_GET(opts, filter_comm, NULL);
+	if (comm) {
+		size_t len = strlen(comm);
+
+		if (len < 1 || len >= PROCTRACE_COMM_LEN) {
+			pt_warn("proctrace_open: opts.filter_comm has %zu bytes; a comm "
+				"has 1 to %d", len, PROCTRACE_COMM_LEN - 1);
+			return -EINVAL;
+		}
+		pt->filter_comm = strdup(comm);
+		if (!pt->filter_comm)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void free_handle(struct proctrace *pt)
+{
+	free(pt->args.strings);
+	free(pt->args.argv);
+	free(pt->filter_comm);
+	free(pt->btf_path);
+	free(pt);
+}
+
 PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
 					       const struct proctrace_opts *opts)
 {
 	const char *btf_path;
 	struct proctrace *pt;
+	int err;
 
 	if (!cb) {
 		pt_warn("proctrace_open: the event callback is NULL; pass a function "
@@ -45,14 +132,18 @@ PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
 	pt->cb_ctx = ctx;
 	pt->min_duration_ns = PT_OPTS_GET(opts, min_duration_ns, 0);
 
+	err = take_options(pt, opts);
 	btf_path = PT_OPTS_GET(opts, btf_path, NULL);
-	if (btf_path) {
+	if (!err && btf_path) {
 		pt->btf_path = strdup(btf_path);
-		if (!pt->btf_path) {
-			free(pt);
+		if (!pt->btf_path)
+			err = -ENOMEM;
+	}
+	if (err) {
+		if (err == -ENOMEM)
 			pt_warn("proctrace_open: out of memory");
-			return pt_err_ptr(-ENOMEM);
-		}
+		free_handle(pt);
+		return pt_err_ptr(err);
 	}
 	return pt;
 }
@@ -79,13 +170,16 @@ static int on_record(void *ctx, const void *data, size_t size)
 	struct proctrace_event ev;
 	int ret;
 
-	if (pt_decode_record(data, size, pt->realtime_offset_ns, &ev) < 0) {
+	if (pt_decode_record(data, size, pt->realtime_offset_ns, &pt->args,
+			     &ev) < 0) {
 		/* Only a mismatched BPF object could send this: a bug of ours. */
+		pt->malformed_total++;
 		pt_warn("dropped a malformed record of %zu bytes from the kernel "
 			"(a libproctrace bug; please report it)", size);
 		return 0;
 	}
 	pt->delivered++;
+	pt->delivered_total++;
 	ret = pt->cb(&ev, pt->cb_ctx);
 	if (ret) {
 		pt->stopped = true;
@@ -109,9 +203,31 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 		pt_warn("proctrace_start: the session is already started");
 		return pt_err(-EALREADY);
 	}
+	/* Room to split the largest argument vector the kernel may send. */
+	if (!pt->args.strings) {
+		pt->args.cap = pt->max_args_size;
+		pt->args.strings = malloc(pt->args.cap + 1);
+		pt->args.argv = calloc(pt->args.cap + 1, sizeof(*pt->args.argv));
+		if (!pt->args.strings || !pt->args.argv) {
+			free(pt->args.strings);
+			free(pt->args.argv);
+			memset(&pt->args, 0, sizeof(pt->args));
+			pt_warn("proctrace_start: out of memory");
+			return pt_err(-ENOMEM);
+		}
+	}
+
 	memset(&params, 0, sizeof(params));
 	params.min_duration_ns = pt->min_duration_ns;
 	params.btf_path = pt->btf_path;
+	params.flags = pt->flags;
+	params.max_args_size = pt->max_args_size;
+	params.ring_buffer_size = pt->ring_buffer_size;
+	params.max_latency_ms = pt->max_latency_ms;
+	params.filter_pid = pt->filter_pid;
+	params.filter_uid = pt->filter_uid;
+	params.filter_cgroup_id = pt->filter_cgroup_id;
+	params.filter_comm = pt->filter_comm;
 	params.on_record = on_record;
 	params.ctx = pt;
 	err = pt_backend_start(&params, &pt->backend);
@@ -173,6 +289,45 @@ PROCTRACE_API int proctrace_fd(const struct proctrace *pt)
 	return pt_backend_fd(pt->backend);
 }
 
+PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
+				  struct proctrace_stats *stats)
+{
+	struct pt_backend_losses kernel;
+	struct proctrace_stats all;
+	int err;
+
+	err = check_started(pt, __func__);
+	if (err)
+		return err;
+	if (!stats) {
+		pt_warn("proctrace_stats: stats is NULL");
+		return pt_err(-EINVAL);
+	}
+	if (stats->sz < pt_offsetofend(struct proctrace_stats, events_delivered) ||
+	    stats->sz > 4096) {
+		pt_warn("proctrace_stats: stats->sz is %zu; set it to "
+			"sizeof(struct proctrace_stats)", stats->sz);
+		return pt_err(-EINVAL);
+	}
+	err = pt_backend_losses(pt->backend, &kernel);
+	if (err)
+		return pt_err(err);
+
+	memset(&all, 0, sizeof(all));
+	all.events_delivered = pt->delivered_total;
+	all.lost_ring_full = kernel.ring_full;
+	all.lost_other = kernel.other;
+	all.lost_malformed = pt->malformed_total;
+	all.events_lost = all.lost_ring_full + all.lost_other + all.lost_malformed;
+
+	/* Fill what the caller's version has room for; zero the rest. */
+	if (stats->sz > sizeof(all))
+		memset((char *)stats + sizeof(all), 0, stats->sz - sizeof(all));
+	memcpy((char *)stats + sizeof(stats->sz), (char *)&all + sizeof(all.sz),
+	       (stats->sz < sizeof(all) ? stats->sz : sizeof(all)) - sizeof(all.sz));
+	return 0;
+}
+
 PROCTRACE_API void proctrace_close(struct proctrace *pt)
 {
 	int saved_errno = errno;
@@ -180,7 +335,6 @@ PROCTRACE_API void proctrace_close(struct proctrace *pt)
 	if (!pt)
 		return;
 	pt_backend_destroy(pt->backend);
-	free(pt->btf_path);
-	free(pt);
+	free_handle(pt);
 	errno = saved_errno;
 }

@@ -31,7 +31,7 @@ fi
 awk '/^\.SH NAME/ { n = 1; next } /^\.SH/ { n = 0 } n' "$api_page" |
 	tr -c 'a-z_\n' '\n' | grep '^proctrace_' | sort -u > "$tmp/named"
 sed -e 's,/\*.*\*/,,' "$map" |
-	awk '/global:/ { g = 1; next } /local:/ { g = 0 } g && /;/ { gsub(/[ \t;]/, ""); if ($0 != "") print }' |
+	awk '/global:/ { g = 1; next } /local:/ || /^[ \t]*}/ { g = 0 } g && /;/ { gsub(/[ \t;]/, ""); if ($0 != "") print }' |
 	sort -u > "$tmp/exported"
 if ! diff -u "$tmp/exported" "$tmp/named"; then
 	echo "the NAME section of $api_page (+) differs from the exported symbols (-)" >&2

@@ -14,7 +14,7 @@ nm -D --defined-only "$lib" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
 	sort -u > "$tmp/exported"
 # Every "name;" line inside a global: section of the map.
 sed -e 's,/\*.*\*/,,' -e 's,#.*,,' "$map" |
-	awk '/global:/ { g = 1; next } /local:/ { g = 0 } g && /;/ { gsub(/[ \t;]/, ""); if ($0 != "") print }' |
+	awk '/global:/ { g = 1; next } /local:/ || /^[ \t]*}/ { g = 0 } g && /;/ { gsub(/[ \t;]/, ""); if ($0 != "") print }' |
 	sort -u > "$tmp/listed"
 
 if ! diff -u "$tmp/listed" "$tmp/exported"; then

@@ -83,3 +83,11 @@ void pt_backend_destroy(struct pt_backend *b)
 		fake.live = false;
 	}
 }
+
+int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
+{
+	(void)b;
+	out->ring_full = fake.lost_ring_full;
+	out->other = fake.lost_other;
+	return fake.losses_result;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend.h"
 
@@ -27,6 +28,10 @@ struct fake_backend_state {
 	struct fake_record records[FAKE_MAX_RECORDS];
 	size_t n_records;
 	size_t next_record;
+	/* What pt_backend_losses() reports. */
+	uint64_t lost_ring_full;
+	uint64_t lost_other;
+	int losses_result;
 };
 
 extern struct fake_backend_state fake;

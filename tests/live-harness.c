@@ -135,6 +135,19 @@ int collector_cb(const struct proctrace_event *e, void *ctx)
 	r->ev = *e;
 	r->filename = e->filename ? strdup(e->filename) : NULL;
 	r->ev.filename = r->filename;
+	r->args = NULL;
+	if (e->args) {
+		uint32_t k;
+
+		r->args = calloc(e->args_count + 1, sizeof(*r->args));
+		assert_non_null(r->args);
+		for (k = 0; k < e->args_count; k++) {
+			assert_non_null(e->args[k]);
+			r->args[k] = strdup(e->args[k]);
+		}
+		assert_null(e->args[e->args_count]);
+	}
+	r->ev.args = (const char *const *)r->args;
 	if (c->stop_on_pid && c->stop_on_pid == e->pid)
 		return c->stop_value;
 	return 0;
@@ -150,8 +163,14 @@ void collector_free(struct collector *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_events; i++)
+	for (i = 0; i < c->n_events; i++) {
+		char **a = c->events[i].args;
+
 		free(c->events[i].filename);
+		while (a && *a)
+			free(*a++);
+		free(c->events[i].args);
+	}
 	free(c->events);
 	memset(c, 0, sizeof(*c));
 }
@@ -162,6 +181,18 @@ const struct recorded_event *collector_find(const struct collector *c,
 	size_t i;
 
 	for (i = 0; i < c->n_events; i++)
+		if (c->events[i].ev.pid == pid && c->events[i].ev.type == type)
+			return &c->events[i];
+	return NULL;
+}
+
+const struct recorded_event *collector_find_next(const struct collector *c,
+						 const struct recorded_event *after,
+						 pid_t pid, uint32_t type)
+{
+	size_t i;
+
+	for (i = (size_t)(after - c->events) + 1; i < c->n_events; i++)
 		if (c->events[i].ev.pid == pid && c->events[i].ev.type == type)
 			return &c->events[i];
 	return NULL;
@@ -214,6 +245,20 @@ void collector_drain(struct proctrace *pt, struct collector *c, int ms)
 		if (n < 0 && n != -EINTR)
 			fail_msg("proctrace_poll: %s", strerror(-n));
 	}
+}
+
+struct proctrace *live_start_opts(struct collector *c,
+				  const struct proctrace_opts *opts)
+{
+	struct proctrace *pt = proctrace_open(collector_cb, c, opts);
+	int err;
+
+	if (!pt)
+		fail_msg("proctrace_open: %s", strerror(errno));
+	err = proctrace_start(pt);
+	if (err)
+		fail_msg("proctrace_start: %s", strerror(-err));
+	return pt;
 }
 
 struct proctrace *live_start(struct collector *c, uint64_t min_duration_ns)

@@ -26,11 +26,13 @@ void live_prepare(void);
 const char *live_child_path(void);
 
 struct recorded_event {
-	struct proctrace_event ev;	/* ev.filename points to .filename */
+	/* ev.filename and ev.args point to the copies below. */
+	struct proctrace_event ev;
 	char *filename;
+	char **args;		/* args_count strings and a NULL */
 };
 
-#define COLLECTOR_MAX_WATCH 64
+#define COLLECTOR_MAX_WATCH 256
 
 struct collector {
 	pid_t watch[COLLECTOR_MAX_WATCH];
@@ -49,6 +51,10 @@ void collector_free(struct collector *c);
 /* The first recorded event of @pid and @type, or NULL. */
 const struct recorded_event *collector_find(const struct collector *c,
 					    pid_t pid, uint32_t type);
+/* The next recorded event after @after of @pid and @type, or NULL. */
+const struct recorded_event *collector_find_next(const struct collector *c,
+						 const struct recorded_event *after,
+						 pid_t pid, uint32_t type);
 /* How many recorded events have @pid (any type when @type is 0). */
 int collector_count(const struct collector *c, pid_t pid, uint32_t type);
 /*
@@ -63,6 +69,9 @@ void collector_drain(struct proctrace *pt, struct collector *c, int ms);
 
 /* A started session delivering to @c; fails the test if it cannot start. */
 struct proctrace *live_start(struct collector *c, uint64_t min_duration_ns);
+/* The same with options (NULL for the defaults). */
+struct proctrace *live_start_opts(struct collector *c,
+				  const struct proctrace_opts *opts);
 
 /* fork + execv(@path, @argv); the child exits 127 if exec fails. */
 pid_t spawn(const char *path, char *const argv[]);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,7 @@ static struct {
 	int count;
 	struct proctrace_event ev[MAX_EVENTS];
 	char filename[MAX_EVENTS][PT_WIRE_PATH_MAX];
+	char args[MAX_EVENTS][256];
 	int stop_after;		/* return stop_value from this event on (1-based) */
 	int stop_value;
 } got;
@@ -66,13 +68,23 @@ static struct {
 static int capture_event(const struct proctrace_event *e, void *ctx)
 {
 	int i = got.count++;
+	uint32_t k;
 
 	assert_ptr_equal(ctx, &got);
 	if (i < MAX_EVENTS) {
+		/* The argument vector, joined with '|', to compare at once. */
+		got.args[i][0] = '\0';
+		for (k = 0; e->args && k < e->args_count; k++)
+			snprintf(got.args[i] + strlen(got.args[i]),
+				 sizeof(got.args[i]) - strlen(got.args[i]), "%s%s",
+				 k ? "|" : "", e->args[k]);
+		if (e->args)
+			assert_null(e->args[e->args_count]);
 		got.ev[i] = *e;
 		if (e->filename)
 			snprintf(got.filename[i], sizeof(got.filename[i]), "%s", e->filename);
 		got.ev[i].filename = NULL;	/* not valid after return */
+		got.ev[i].args = NULL;
 	}
 	if (got.stop_after && got.count >= got.stop_after)
 		return got.stop_value;
@@ -224,6 +236,149 @@ static void test_open_opts_passed_to_backend(void **state)
 	/* The handle keeps its own copy of the path. */
 	assert_ptr_not_equal(fake.last_params.btf_path, opts.btf_path);
 	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+}
+
+/* Each 0.2 option out of range: -EINVAL and one message naming it. */
+static void expect_bad_opts(const struct proctrace_opts *opts, const char *needle)
+{
+	forget_log();
+	errno = 0;
+	assert_null(proctrace_open(capture_event, &got, opts));
+	assert_int_equal(errno, EINVAL);
+	assert_warned(needle);
+}
+
+static void test_open_opts_out_of_range(void **state)
+{
+	PROCTRACE_OPTS(flags, .flags = 1u << 31);
+	PROCTRACE_OPTS(args, .max_args_size = PROCTRACE_ARGS_SIZE_MAX + 1);
+	PROCTRACE_OPTS(ring_small, .ring_buffer_size = 2048);
+	PROCTRACE_OPTS(ring_odd, .ring_buffer_size = 3 * 4096);
+	PROCTRACE_OPTS(ring_big, .ring_buffer_size = 1u << 31);
+	PROCTRACE_OPTS(latency, .max_latency_ms = 60001);
+	PROCTRACE_OPTS(pid, .filter_pid = -1);
+	PROCTRACE_OPTS(uid, .filter_uid = 1000);
+	PROCTRACE_OPTS(comm_empty, .filter_comm = "");
+	PROCTRACE_OPTS(comm_long, .filter_comm = "sixteen-bytes-xx");
+
+	expect_bad_opts(&flags, "opts.flags has unknown bits 0x80000000");
+	expect_bad_opts(&args, "opts.max_args_size 32769 is too large");
+	expect_bad_opts(&ring_small, "opts.ring_buffer_size 2048 is not a power of two");
+	expect_bad_opts(&ring_odd, "opts.ring_buffer_size 12288");
+	expect_bad_opts(&ring_big, "opts.ring_buffer_size 2147483648");
+	expect_bad_opts(&latency, "opts.max_latency_ms 60001 is too large");
+	expect_bad_opts(&pid, "opts.filter_pid -1 is negative");
+	expect_bad_opts(&uid, "lacks PROCTRACE_OPT_FILTER_UID");
+	expect_bad_opts(&comm_empty, "opts.filter_comm has 0 bytes");
+	expect_bad_opts(&comm_long, "opts.filter_comm has 16 bytes");
+}
+
+static void test_open_opts_defaults_and_filters(void **state)
+{
+	struct proctrace *pt = open_default();
+
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(fake.last_params.max_args_size, PROCTRACE_ARGS_SIZE_DEFAULT);
+	assert_int_equal(fake.last_params.ring_buffer_size, PROCTRACE_RING_SIZE_DEFAULT);
+	assert_int_equal(fake.last_params.max_latency_ms, PROCTRACE_LATENCY_DEFAULT_MS);
+	assert_int_equal(fake.last_params.flags, 0);
+	assert_int_equal(fake.last_params.filter_pid, 0);
+	assert_null(fake.last_params.filter_comm);
+	proctrace_close(pt);
+
+	PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID,
+		       .max_args_size = 100, .ring_buffer_size = 4096,
+		       .max_latency_ms = 7, .filter_pid = 42, .filter_uid = 0,
+		       .filter_cgroup_id = 99, .filter_comm = "bash");
+	pt = proctrace_open(capture_event, &got, &opts);
+	assert_non_null(pt);
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(fake.last_params.flags,
+			 PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID);
+	assert_int_equal(fake.last_params.max_args_size, 100);
+	assert_int_equal(fake.last_params.ring_buffer_size, 4096);
+	assert_int_equal(fake.last_params.max_latency_ms, 7);
+	assert_int_equal(fake.last_params.filter_pid, 42);
+	assert_int_equal(fake.last_params.filter_uid, 0);
+	assert_int_equal(fake.last_params.filter_cgroup_id, 99);
+	assert_string_equal(fake.last_params.filter_comm, "bash");
+	assert_ptr_not_equal(fake.last_params.filter_comm, opts.filter_comm);
+	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+}
+
+/* A 0.1 application's options (ending at btf_path) get every 0.2 default. */
+static void test_open_opts_01_sized(void **state)
+{
+	struct proctrace_opts opts;
+	struct proctrace *pt;
+
+	memset(&opts, 0xff, sizeof(opts));
+	opts.sz = offsetof(struct proctrace_opts, flags);
+	opts.min_duration_ns = 3;
+	opts.btf_path = NULL;
+	pt = proctrace_open(capture_event, &got, &opts);
+	assert_non_null(pt);
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(fake.last_params.flags, 0);
+	assert_int_equal(fake.last_params.ring_buffer_size, PROCTRACE_RING_SIZE_DEFAULT);
+	assert_null(fake.last_params.filter_comm);
+	proctrace_close(pt);
+}
+
+/* ---- proctrace_stats ---- */
+
+static void test_stats(void **state)
+{
+	struct proctrace_stats st = { .sz = sizeof(st) };
+	struct proctrace_stats small;
+	struct pt_wire_event w;
+	struct proctrace *pt = open_default();
+
+	assert_int_equal(proctrace_stats(pt, &st), -EINVAL);
+	assert_warned("not started");
+	forget_log();
+	assert_int_equal(proctrace_stats(NULL, &st), -EINVAL);
+	forget_log();
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(proctrace_stats(pt, NULL), -EINVAL);
+	assert_warned("stats is NULL");
+	forget_log();
+	st.sz = sizeof(size_t);
+	assert_int_equal(proctrace_stats(pt, &st), -EINVAL);
+	assert_warned("stats->sz is 8");
+	forget_log();
+
+	/* Two good records, one malformed, and what the kernel counted. */
+	memset(&w, 0, sizeof(w));
+	w.type = PT_WIRE_EXIT;
+	fake_backend_queue(&w, sizeof(w));
+	fake_backend_queue(&w, sizeof(w));
+	w.type = 77;
+	fake_backend_queue(&w, sizeof(w));
+	fake.lost_ring_full = 5;
+	fake.lost_other = 2;
+	assert_int_equal(proctrace_poll(pt, 0), 2);
+	forget_log();
+	st.sz = sizeof(st);
+	assert_int_equal(proctrace_stats(pt, &st), 0);
+	assert_int_equal(st.events_delivered, 2);
+	assert_int_equal(st.lost_ring_full, 5);
+	assert_int_equal(st.lost_other, 2);
+	assert_int_equal(st.lost_malformed, 1);
+	assert_int_equal(st.events_lost, 8);
+
+	/* An older, shorter struct gets only what it has room for. */
+	memset(&small, 0xee, sizeof(small));
+	small.sz = offsetof(struct proctrace_stats, lost_ring_full);
+	assert_int_equal(proctrace_stats(pt, &small), 0);
+	assert_int_equal(small.events_delivered, 2);
+	assert_int_equal(small.events_lost, 8);
+	assert_int_equal(small.lost_ring_full, 0xeeeeeeeeeeeeeeeeULL);
+
+	fake.losses_result = -EIO;
+	assert_int_equal(proctrace_stats(pt, &st), -EIO);
 	proctrace_close(pt);
 }
 
@@ -434,6 +589,99 @@ static void test_decode_exit_codes(void **state)
 	proctrace_close(pt);
 }
 
+/* A record with arguments, the last one cut short by the kernel. */
+static void test_decode_args(void **state)
+{
+	unsigned char buf[sizeof(struct pt_wire_event) + 64];
+	struct pt_wire_event *w = (struct pt_wire_event *)buf;
+	struct proctrace *pt = open_started();
+	static const char path_and_args[] = "/bin/ls\0ls\0-l\0\0/tm";
+	size_t size;
+
+	make_exec(buf, &size, 7, 1, "ls", "/bin/ls");
+	memcpy(buf + sizeof(*w), path_and_args, sizeof(path_and_args) - 1);
+	w->args_len = sizeof(path_and_args) - 1 - 8;
+	w->flags = PT_WIRE_F_ARGS_TRUNCATED;
+	w->uid = 1000;
+	w->gid = 1001;
+	w->ns_pid = 3;
+	w->cgroup_id = 123456789;
+	fake_backend_queue(buf, size + w->args_len);
+	/* The same, whole, and one with no arguments at all. */
+	w->flags = 0;
+	w->args_len = sizeof(path_and_args) - 1 - 8 - 3;
+	fake_backend_queue(buf, size + w->args_len);
+	w->args_len = 0;
+	fake_backend_queue(buf, size);
+
+	assert_int_equal(proctrace_poll(pt, 0), 3);
+	assert_int_equal(got.ev[0].args_count, 4);
+	assert_string_equal(got.args[0], "ls|-l||/tm");
+	assert_int_equal(got.ev[0].flags, PROCTRACE_EVENT_F_ARGS_TRUNCATED);
+	assert_int_equal(got.ev[0].uid, 1000);
+	assert_int_equal(got.ev[0].gid, 1001);
+	assert_int_equal(got.ev[0].ns_pid, 3);
+	assert_int_equal(got.ev[0].cgroup_id, 123456789);
+	assert_int_equal(got.ev[1].args_count, 3);
+	assert_string_equal(got.args[1], "ls|-l|");
+	assert_int_equal(got.ev[1].flags, 0);
+	assert_int_equal(got.ev[2].args_count, 0);
+	assert_string_equal(got.args[2], "");
+	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+}
+
+/* More argument bytes than the record holds, or than the options allow. */
+static void test_decode_args_malformed(void **state)
+{
+	unsigned char buf[sizeof(struct pt_wire_event) + 64];
+	struct pt_wire_event *w = (struct pt_wire_event *)buf;
+	PROCTRACE_OPTS(opts, .max_args_size = 4);
+	struct proctrace *pt = proctrace_open(capture_event, &got, &opts);
+	size_t size;
+
+	assert_non_null(pt);
+	assert_int_equal(proctrace_start(pt), 0);
+	make_exec(buf, &size, 7, 1, "ls", "/bin/ls");
+	memcpy(buf + size, "abc\0de\0", 7);
+	w->args_len = 7;
+	fake_backend_queue(buf, size + 6);	/* one byte short */
+	fake_backend_queue(buf, size + 7);	/* more than max_args_size */
+	w->args_len = 4;
+	fake_backend_queue(buf, size + 4);	/* fine */
+	assert_int_equal(proctrace_poll(pt, 0), 1);
+	assert_string_equal(got.args[0], "abc");
+	proctrace_close(pt);
+}
+
+/* wait(2) statuses: exit codes, signals, core dumps. */
+static void test_decode_signals(void **state)
+{
+	struct pt_wire_event w;
+	struct proctrace *pt = open_started();
+
+	make_exit(&w, 1, SIGKILL);
+	fake_backend_queue(&w, sizeof(w));
+	make_exit(&w, 2, SIGSEGV | 0x80);
+	fake_backend_queue(&w, sizeof(w));
+	make_exit(&w, 3, 3 << 8);
+	fake_backend_queue(&w, sizeof(w));
+	w.type = PT_WIRE_FORK;
+	fake_backend_queue(&w, sizeof(w));
+	assert_int_equal(proctrace_poll(pt, 0), 4);
+	assert_int_equal(got.ev[0].signal, SIGKILL);
+	assert_int_equal(got.ev[0].exit_code, 0);
+	assert_int_equal(got.ev[0].flags, 0);
+	assert_int_equal(got.ev[1].signal, SIGSEGV);
+	assert_int_equal(got.ev[1].flags, PROCTRACE_EVENT_F_CORE_DUMPED);
+	assert_int_equal(got.ev[2].signal, 0);
+	assert_int_equal(got.ev[2].exit_code, 3);
+	assert_int_equal(got.ev[3].type, PROCTRACE_EVENT_FORK);
+	assert_int_equal(got.ev[3].duration_ns, 0);
+	assert_int_equal(got.ev[3].exit_code, 0);
+	proctrace_close(pt);
+}
+
 static void test_decode_comm_unterminated(void **state)
 {
 	struct pt_wire_event w;
@@ -549,6 +797,13 @@ int main(void)
 		T(test_open_opts_unknown_tail),
 		T(test_open_opts_older_struct),
 		T(test_open_opts_passed_to_backend),
+		T(test_open_opts_out_of_range),
+		T(test_open_opts_defaults_and_filters),
+		T(test_open_opts_01_sized),
+		T(test_stats),
+		T(test_decode_args),
+		T(test_decode_args_malformed),
+		T(test_decode_signals),
 		T(test_null_handle),
 		T(test_poll_and_fd_before_start),
 		T(test_start_twice),

@@ -168,42 +168,102 @@ static void put_comm_column(FILE *out, const char *comm)
 	fprintf(out, "%-16s ", buf);
 }
 
+static const char *const signal_names[] = {
+	[1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL",
+	[5] = "SIGTRAP", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
+	[9] = "SIGKILL", [10] = "SIGUSR1", [11] = "SIGSEGV", [12] = "SIGUSR2",
+	[13] = "SIGPIPE", [14] = "SIGALRM", [15] = "SIGTERM", [16] = "SIGSTKFLT",
+	[17] = "SIGCHLD", [18] = "SIGCONT", [19] = "SIGSTOP", [20] = "SIGTSTP",
+	[21] = "SIGTTIN", [22] = "SIGTTOU", [23] = "SIGURG", [24] = "SIGXCPU",
+	[25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH",
+	[29] = "SIGIO", [30] = "SIGPWR", [31] = "SIGSYS",
+};
+
+/* "[SIGKILL]", "[SIGRTMIN+3]" or "[SIG99]": never a bare number. */
+static void put_signal(FILE *out, int32_t sig)
+{
+	if (sig > 0 && (size_t)sig < sizeof(signal_names) / sizeof(*signal_names) &&
+	    signal_names[sig])
+		fprintf(out, "[%s]", signal_names[sig]);
+	else if (sig >= 34 && sig <= 64)
+		fprintf(out, "[SIGRTMIN+%" PRId32 "]", sig - 34);
+	else
+		fprintf(out, "[SIG%" PRId32 "]", sig);
+}
+
+static const char *type_name(uint32_t type, bool upper)
+{
+	switch (type) {
+	case PROCTRACE_EVENT_EXEC: return upper ? "EXEC" : "exec";
+	case PROCTRACE_EVENT_EXIT: return upper ? "EXIT" : "exit";
+	case PROCTRACE_EVENT_FORK: return upper ? "FORK" : "fork";
+	default: return upper ? "?" : "unknown";
+	}
+}
+
 void format_table_event(FILE *out, const struct proctrace_event *e,
 			const char *clock)
 {
-	const char *kind = e->type == PROCTRACE_EVENT_EXEC ? "EXEC" :
-			   e->type == PROCTRACE_EVENT_EXIT ? "EXIT" : "?";
-
-	fprintf(out, "%-8s %-5s ", clock, kind);
+	fprintf(out, "%-8s %-5s ", clock, type_name(e->type, true));
 	put_comm_column(out, e->comm);
 	fprintf(out, "%-7" PRId32 " %-7" PRId32 " ", e->pid, e->ppid);
 	if (e->type == PROCTRACE_EVENT_EXEC) {
 		format_escape_text(out, e->filename ? e->filename : "");
 	} else if (e->type == PROCTRACE_EVENT_EXIT) {
-		fprintf(out, "[%" PRId32 "]", e->exit_code);
+		if (e->signal)
+			put_signal(out, e->signal);
+		else
+			fprintf(out, "[%" PRId32 "]", e->exit_code);
+		if (e->flags & PROCTRACE_EVENT_F_CORE_DUMPED)
+			fputs(" (core dumped)", out);
 		if (e->duration_ns)
 			fprintf(out, " (%" PRIu64 "ms)", e->duration_ns / 1000000);
 	}
 	fputc('\n', out);
 }
 
+static void put_json_string(FILE *out, const char *key, const char *value)
+{
+	fprintf(out, ",\"%s\":\"", key);
+	format_escape_json(out, value ? value : "");
+	fputc('"', out);
+}
+
 void format_json_event(FILE *out, const struct proctrace_event *e)
 {
-	const char *kind = e->type == PROCTRACE_EVENT_EXEC ? "exec" :
-			   e->type == PROCTRACE_EVENT_EXIT ? "exit" : "unknown";
+	uint32_t i;
 
 	fprintf(out, "{\"type\":\"%s\",\"timestamp_ns\":%" PRIu64
-		",\"pid\":%" PRId32 ",\"ppid\":%" PRId32 ",\"comm\":\"",
-		kind, e->timestamp_ns, e->pid, e->ppid);
-	format_escape_json(out, e->comm);
-	fputc('"', out);
+		",\"pid\":%" PRId32 ",\"ppid\":%" PRId32,
+		type_name(e->type, false), e->timestamp_ns, e->pid, e->ppid);
+	put_json_string(out, "comm", e->comm);
+	fprintf(out, ",\"uid\":%" PRIu32 ",\"gid\":%" PRIu32 ",\"ns_pid\":%" PRId32
+		",\"cgroup_id\":%" PRIu64, e->uid, e->gid, e->ns_pid, e->cgroup_id);
 	if (e->type == PROCTRACE_EVENT_EXEC) {
-		fputs(",\"filename\":\"", out);
-		format_escape_json(out, e->filename ? e->filename : "");
-		fputc('"', out);
+		put_json_string(out, "filename", e->filename);
+		fputs(",\"args\":[", out);
+		for (i = 0; e->args && i < e->args_count; i++) {
+			fputs(i ? ",\"" : "\"", out);
+			format_escape_json(out, e->args[i] ? e->args[i] : "");
+			fputc('"', out);
+		}
+		fprintf(out, "],\"args_truncated\":%s",
+			e->flags & PROCTRACE_EVENT_F_ARGS_TRUNCATED ? "true" : "false");
 	} else if (e->type == PROCTRACE_EVENT_EXIT) {
-		fprintf(out, ",\"exit_code\":%" PRId32 ",\"duration_ns\":%" PRIu64,
-			e->exit_code, e->duration_ns);
+		fprintf(out, ",\"exit_code\":%" PRId32 ",\"signal\":%" PRId32
+			",\"core_dumped\":%s,\"duration_ns\":%" PRIu64,
+			e->exit_code, e->signal,
+			e->flags & PROCTRACE_EVENT_F_CORE_DUMPED ? "true" : "false",
+			e->duration_ns);
 	}
 	fputs("}\n", out);
+}
+
+void format_json_lost(FILE *out, uint64_t timestamp_ns, uint64_t ring_full,
+		      uint64_t other, uint64_t malformed)
+{
+	fprintf(out, "{\"type\":\"lost\",\"timestamp_ns\":%" PRIu64
+		",\"count\":%" PRIu64 ",\"ring_full\":%" PRIu64 ",\"other\":%" PRIu64
+		",\"malformed\":%" PRIu64 "}\n", timestamp_ns,
+		ring_full + other + malformed, ring_full, other, malformed);
 }

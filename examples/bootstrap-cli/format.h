@@ -11,6 +11,7 @@
 #ifndef BOOTSTRAP_CLI_FORMAT_H
 #define BOOTSTRAP_CLI_FORMAT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <proctrace/proctrace.h>
@@ -20,13 +21,22 @@ void format_table_header(FILE *out);
 
 /*
  * One table row, with its newline.  @clock is the event's local time of
- * day as "HH:MM:SS".
+ * day as "HH:MM:SS".  EXIT shows "[CODE]" or "[SIGNAME]".
  */
 void format_table_event(FILE *out, const struct proctrace_event *e,
 			const char *clock);
 
-/* One JSON object on one line, with its newline. */
+/*
+ * One JSON object on one line, with its newline.  Keys: type, timestamp_ns,
+ * pid, ppid, comm, uid, gid, ns_pid, cgroup_id; for exec also filename,
+ * args (an array) and args_truncated; for exit also exit_code, signal (0
+ * when none), core_dumped and duration_ns.
+ */
 void format_json_event(FILE *out, const struct proctrace_event *e);
+
+/* The JSON record of events lost since the previous one (type "lost"). */
+void format_json_lost(FILE *out, uint64_t timestamp_ns, uint64_t ring_full,
+		      uint64_t other, uint64_t malformed);
 
 /*
  * Writes @s for a terminal: valid printable UTF-8 as is; backslash as

@@ -4,14 +4,27 @@
 #include <argp.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <proctrace/proctrace.h>
 
 #define NS_PER_MS 1000000ULL
+#define CGROUP2_SUPER_MAGIC 0x63677270
 
-enum { OPT_JSON = 0x100 };
+enum {
+	OPT_JSON = 0x100,
+	OPT_FORK,
+	OPT_RING_SIZE,
+	OPT_LATENCY,
+	OPT_WAKE_EVERY_EVENT,
+	OPT_MAX_ARGS,
+};
 
 static void print_version(FILE *out, struct argp_state *state)
 {
@@ -24,26 +37,45 @@ static void print_version(FILE *out, struct argp_state *state)
 void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
 
 static const struct argp_option option_table[] = {
+	{ NULL, 0, NULL, 0, "What to report:", 1 },
 	{ "duration", 'd', "MS", 0,
 	  "Report only processes that lived at least MS milliseconds "
-	  "(a positive whole number); exec events are then not shown", 0 },
+	  "(a positive whole number); exec events are then not shown", 1 },
+	{ "fork", OPT_FORK, NULL, 0, "Also report fork events (new processes)", 1 },
+	{ "max-args", OPT_MAX_ARGS, "BYTES", 0,
+	  "Keep up to BYTES of each exec's arguments (1-32768; default 4096)", 1 },
+	{ NULL, 0, NULL, 0, "Filters, in the kernel, combined with AND:", 2 },
+	{ "pid", 'p', "PID", 0,
+	  "Only process PID and its descendants created from now on", 2 },
+	{ "uid", 'u', "UID", 0, "Only processes whose real user is UID (a number or a name)", 2 },
+	{ "cgroup", 'c', "PATH", 0,
+	  "Only processes in the cgroup v2 directory PATH (not its children)", 2 },
+	{ "comm", 'n', "COMM", 0, "Only processes named exactly COMM (1-15 bytes)", 2 },
+	{ NULL, 0, NULL, 0, "Output and delivery:", 3 },
+	{ "json", OPT_JSON, NULL, 0,
+	  "One JSON object per event and line instead of the table", 3 },
 	{ "verbose", 'v', NULL, 0,
 	  "Print the library's informational and debug messages, "
-	  "including libbpf's, to stderr", 0 },
-	{ "json", OPT_JSON, NULL, 0,
-	  "One JSON object per event and line instead of the table", 0 },
+	  "including libbpf's, to stderr", 3 },
+	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
+	  "Kernel ring buffer size: a power of two, 4096 to 1073741824 (default 4 MiB)", 3 },
+	{ "latency", OPT_LATENCY, "MS", 0,
+	  "Deliver each event within MS milliseconds (1-60000; default 50)", 3 },
+	{ "wake-every-event", OPT_WAKE_EVERY_EVENT, NULL, 0,
+	  "Wake up for every event: lowest latency, highest cost", 3 },
 	{ 0 },
 };
 
 /*
  * strtoull() accepts leading blanks, a sign (and negates "-5" into a huge
- * value) and trailing junk; a duration is digits only.
+ * value) and trailing junk; every number here is digits only.
+ * Returns -EINVAL for anything else, -ERANGE past @max.
  */
-static int parse_duration_ms(const char *arg, uint64_t *ns)
+static int parse_number(const char *arg, unsigned long long max,
+			unsigned long long *out)
 {
-	unsigned long long ms;
+	unsigned long long v;
 	const char *p;
-	char *end;
 
 	if (!*arg)
 		return -EINVAL;
@@ -51,29 +83,94 @@ static int parse_duration_ms(const char *arg, uint64_t *ns)
 		if (!isdigit((unsigned char)*p))
 			return -EINVAL;
 	errno = 0;
-	ms = strtoull(arg, &end, 10);
-	if (errno == ERANGE || ms > UINT64_MAX / NS_PER_MS)
+	v = strtoull(arg, NULL, 10);
+	if (errno == ERANGE || v > max)
 		return -ERANGE;
-	if (ms == 0)
-		return -EINVAL;
-	*ns = ms * NS_PER_MS;
+	*out = v;
 	return 0;
+}
+
+static void parse_duration(struct argp_state *state, const char *arg,
+			   struct cli_options *opts)
+{
+	unsigned long long ms;
+	int err = parse_number(arg, UINT64_MAX / NS_PER_MS, &ms);
+
+	if (err == -ERANGE)
+		argp_error(state, "duration '%s' is too large: at most %llu ms",
+			   arg, (unsigned long long)(UINT64_MAX / NS_PER_MS));
+	else if (err || ms == 0)
+		argp_error(state, "invalid duration '%s': expected a positive whole number of milliseconds",
+			   arg);
+	else
+		opts->min_duration_ns = ms * NS_PER_MS;
+}
+
+/* A whole number in [min, max], or a usage error naming @what. */
+static uint64_t parse_ranged(struct argp_state *state, const char *what,
+			     const char *arg, unsigned long long min,
+			     unsigned long long max)
+{
+	unsigned long long v = 0;
+
+	if (parse_number(arg, max, &v) || v < min)
+		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
+			   what, arg, min, max);
+	return v;
+}
+
+static void parse_uid(struct argp_state *state, const char *arg,
+		      struct cli_options *opts)
+{
+	unsigned long long v;
+	struct passwd *pw;
+
+	opts->has_uid = true;
+	if (parse_number(arg, UINT32_MAX - 1, &v) == 0) {
+		opts->uid = (uint32_t)v;
+		return;
+	}
+	pw = *arg ? getpwnam(arg) : NULL;
+	if (!pw)
+		argp_error(state, "invalid uid '%s': not a number nor a known user name", arg);
+	else
+		opts->uid = pw->pw_uid;
+}
+
+/* A cgroup v2 id is the inode number of the cgroup's directory. */
+static void parse_cgroup(struct argp_state *state, const char *arg,
+			 struct cli_options *opts)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (stat(arg, &st) != 0 || statfs(arg, &fs) != 0)
+		argp_error(state, "cannot use cgroup '%s': %s", arg, strerror(errno));
+	else if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode))
+		argp_error(state, "cannot use cgroup '%s': not a directory of a cgroup2 "
+			   "file system (see /proc/self/mountinfo for where it is mounted)",
+			   arg);
+	else
+		opts->cgroup_id = st.st_ino;
+}
+
+static void parse_ring_size(struct argp_state *state, const char *arg,
+			    struct cli_options *opts)
+{
+	uint64_t v = parse_ranged(state, "ring buffer size", arg, 4096, 1ULL << 30);
+
+	if (v & (v - 1))
+		argp_error(state, "invalid ring buffer size '%s': not a power of two", arg);
+	opts->ring_size = (uint32_t)v;
 }
 
 static error_t parse_option(int key, char *arg, struct argp_state *state)
 {
 	struct cli_options *opts = state->input;
-	int err;
 
 	switch (key) {
 	case 'd':
-		err = parse_duration_ms(arg, &opts->min_duration_ns);
-		if (err == -ERANGE)
-			argp_error(state, "duration '%s' is too large: at most %llu ms",
-				   arg, (unsigned long long)(UINT64_MAX / NS_PER_MS));
-		else if (err)
-			argp_error(state, "invalid duration '%s': expected a positive whole number of milliseconds",
-				   arg);
+		parse_duration(state, arg, opts);
 		return 0;
 	case 'v':
 		opts->verbose = true;
@@ -81,8 +178,54 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		opts->json = true;
 		return 0;
+	case OPT_FORK:
+		opts->fork_events = true;
+		return 0;
+	case OPT_MAX_ARGS:
+		opts->max_args = (uint32_t)parse_ranged(state, "argument size", arg, 1,
+							PROCTRACE_ARGS_SIZE_MAX);
+		return 0;
+	case 'p':
+		opts->pid = (int32_t)parse_ranged(state, "pid", arg, 1, INT32_MAX);
+		return 0;
+	case 'u':
+		parse_uid(state, arg, opts);
+		return 0;
+	case 'c':
+		parse_cgroup(state, arg, opts);
+		return 0;
+	case 'n':
+		if (!*arg || strlen(arg) >= PROCTRACE_COMM_LEN)
+			argp_error(state, "invalid comm '%s': a comm has 1 to %d bytes",
+				   arg, PROCTRACE_COMM_LEN - 1);
+		opts->comm = arg;
+		return 0;
+	case OPT_RING_SIZE:
+		parse_ring_size(state, arg, opts);
+		return 0;
+	case OPT_LATENCY:
+		opts->latency_ms = (uint32_t)parse_ranged(state, "latency", arg, 1, 60000);
+		return 0;
+	case OPT_WAKE_EVERY_EVENT:
+		opts->wake_every_event = true;
+		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		/* argp stops option parsing at "--": the rest is the command. */
+		if (state->next > 1 && !strcmp(state->argv[state->next - 2], "--") &&
+		    state->argv[state->next - 1] == arg) {
+			opts->command = &state->argv[state->next - 1];
+			state->next = state->argc;
+			return 0;
+		}
+		argp_error(state, "unexpected argument '%s' (to trace a command, put it after '--')",
+			   arg);
+		return 0;
+	case ARGP_KEY_END:
+		if (state->argc > 0 && !strcmp(state->argv[state->argc - 1], "--") &&
+		    !opts->command)
+			argp_error(state, "'--' must be followed by a command to run");
+		if (opts->command && opts->pid)
+			argp_error(state, "-p and a command cannot be combined: the command is the subtree traced");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -92,8 +235,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 static const struct argp parser = {
 	.options = option_table,
 	.parser = parse_option,
+	.args_doc = "[-- COMMAND [ARG...]]",
 	.doc = "Trace process exec and exit events on this machine, "
-	       "through libproctrace, until SIGINT or SIGTERM.\n\n"
+	       "through libproctrace, until SIGINT or SIGTERM; or, with a "
+	       "COMMAND, trace only it and its descendants and exit with its "
+	       "status once they are all gone.\n\n"
 	       "Needs root, or CAP_BPF and CAP_PERFMON.",
 };
 

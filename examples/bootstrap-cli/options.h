@@ -10,6 +10,17 @@ struct cli_options {
 	uint64_t min_duration_ns;	/* 0: report every exec and exit */
 	bool verbose;			/* every library message to stderr */
 	bool json;			/* JSON lines instead of the table */
+	bool fork_events;		/* also report forks */
+	bool wake_every_event;		/* the library's low-latency mode */
+	bool has_uid;
+	uint32_t uid;			/* -u, if has_uid */
+	int32_t pid;			/* -p: subtree root, 0 if none */
+	uint64_t cgroup_id;		/* -c, resolved from the path; 0 if none */
+	const char *comm;		/* -n, or NULL */
+	uint32_t ring_size;		/* bytes; 0: the library's default */
+	uint32_t latency_ms;		/* 0: the library's default */
+	uint32_t max_args;		/* bytes; 0: the library's default */
+	char **command;			/* after "--": what to run, or NULL */
 };
 
 /*

@@ -47,12 +47,47 @@ class BadUsage(unittest.TestCase):
     def test_stray_argument(self):
         self.expect_usage_error(["extra"], "unexpected argument 'extra'")
 
+    def test_dashdash_without_command(self):
+        self.expect_usage_error(["--"], "'--' must be followed by a command")
+        self.expect_usage_error(["--json", "--"],
+                                "'--' must be followed by a command")
+
+    def test_bad_filters(self):
+        for value in ("abc", "0", "-1", "2147483648", ""):
+            self.expect_usage_error(["-p", value], "invalid pid '%s'" % value)
+        self.expect_usage_error(["-u", "no-such-user-here"],
+                                "invalid uid 'no-such-user-here'")
+        self.expect_usage_error(["-n", ""], "invalid comm ''")
+        self.expect_usage_error(["-n", "sixteen-bytes-xx"],
+                                "invalid comm 'sixteen-bytes-xx'")
+        self.expect_usage_error(["-c", "/nonexistent-cgroup"],
+                                "cannot use cgroup '/nonexistent-cgroup'")
+        self.expect_usage_error(["-c", "/"],
+                                "not a directory of a cgroup2 file system")
+        self.expect_usage_error(["-p", "1", "--", "true"],
+                                "-p and a command cannot be combined")
+
+    def test_bad_delivery_settings(self):
+        for value in ("0", "4095", "5000", "2147483648", "1k"):
+            self.expect_usage_error(["--ring-size", value],
+                                    "ring buffer size '%s'" % value)
+        for value in ("0", "60001", "x"):
+            self.expect_usage_error(["--latency", value],
+                                    "invalid latency '%s'" % value)
+        for value in ("0", "32769", "-4"):
+            self.expect_usage_error(["--max-args", value],
+                                    "invalid argument size '%s'" % value)
+
 
 class Informational(unittest.TestCase):
     def test_help(self):
         status, out, err = run("--help")
         self.assertEqual(status, 0, err)
-        for option in ("--duration=MS", "--verbose", "--json", "--version"):
+        for option in ("--duration=MS", "--verbose", "--json", "--version",
+                       "--pid=PID", "--uid=UID", "--cgroup=PATH",
+                       "--comm=COMM", "--fork", "--ring-size=BYTES",
+                       "--latency=MS", "--wake-every-event",
+                       "--max-args=BYTES", "-- COMMAND"):
             self.assertIn(option, out)
 
     def test_version(self):

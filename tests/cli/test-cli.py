@@ -146,6 +146,19 @@ def start_ready(*args, long_lived=False):
     raise AssertionError("bootstrap-cli reported no marker child within 30 s")
 
 
+SUMMARY = (r"^bootstrap-cli: summary: delivered=(\d+) lost=(\d+) "
+           r"\(ring_full=(\d+) other=(\d+) malformed=(\d+)\)$")
+
+
+def assert_summary_only(test, err, lost=0):
+    """stderr holds the exit summary and nothing else; returns the
+    number of events it says were delivered."""
+    m = re.fullmatch(SUMMARY[:-1] + r"\n", err)
+    test.assertIsNotNone(m, err)
+    test.assertEqual(int(m.group(2)), lost, err)
+    return int(m.group(1))
+
+
 def json_events(cli):
     return [json.loads(raw) for raw in cli.seen if raw.strip()]
 
@@ -174,10 +187,18 @@ class JsonFormat(unittest.TestCase):
         pid, before, after = run_child(PT_CHILD, 42, 300)
         got = self.events_of(pid, ["exec", "exit"])
         exe, ex = got["exec"], got["exit"]
-        self.assertEqual(set(exe), {"type", "timestamp_ns", "pid", "ppid",
-                                    "comm", "filename"})
-        self.assertEqual(set(ex), {"type", "timestamp_ns", "pid", "ppid",
-                                   "comm", "exit_code", "duration_ns"})
+        common = {"type", "timestamp_ns", "pid", "ppid", "comm", "uid",
+                  "gid", "ns_pid", "cgroup_id"}
+        self.assertEqual(set(exe), common | {"filename", "args",
+                                             "args_truncated"})
+        self.assertEqual(set(ex), common | {"exit_code", "signal",
+                                            "core_dumped", "duration_ns"})
+        self.assertEqual(exe["args"], [PT_CHILD, "42", "300"])
+        self.assertIs(exe["args_truncated"], False)
+        self.assertEqual((ex["signal"], ex["core_dumped"]), (0, False))
+        for e in (exe, ex):
+            self.assertEqual((e["uid"], e["gid"]), (os.getuid(), os.getgid()))
+            self.assertEqual(e["ns_pid"], pid)
         self.assertEqual(exe["ppid"], os.getpid())
         self.assertEqual(exe["filename"], PT_CHILD)
         self.assertEqual(exe["comm"], "pt-child")
@@ -193,7 +214,7 @@ class JsonFormat(unittest.TestCase):
 
         status, err = self.cli.stop(signal.SIGTERM)
         self.assertEqual(status, 0, err)
-        self.assertEqual(err, "")
+        assert_summary_only(self, err)
         # Every line, ours or any other process's, is valid JSON.
         for raw in self.cli.seen:
             self.assertTrue(raw.endswith(b"\n"))
@@ -317,17 +338,147 @@ class Verbose(unittest.TestCase):
         status, err = cli.stop(signal.SIGINT)
         self.assertEqual(status, 0, err)
         lines = err.splitlines()
-        self.assertIn("libproctrace: tracing exec and exit "
-                      "(minimum duration 0 ns)", lines)
+        self.assertIn("libproctrace: tracing exec, exit (minimum duration 0 ns, "
+                      "ring buffer 4194304 bytes, woken in batches)", lines)
         self.assertTrue(any(l.startswith("libproctrace: libbpf: ")
                             for l in lines), err)
-        for line in lines:
+        for line in lines[:-1]:
             self.assertTrue(line.startswith("libproctrace: "), line)
             self.assertNotIn("libbpf: libbpf:", line)
+        self.assertRegex(lines[-1], SUMMARY)
         # Without -v the library is silent when all goes well.
         cli = start_ready("--json")
         status, err = cli.stop(signal.SIGINT)
-        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(status, 0)
+        assert_summary_only(self, err)
+
+
+def run_command(*args, timeout=60):
+    """bootstrap-cli ARGS... run to completion; (status, stdout, stderr)."""
+    p = subprocess.run([CLI] + list(args), capture_output=True,
+                       timeout=timeout, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+
+class CommandMode(unittest.TestCase):
+    """bootstrap-cli -- COMMAND: only COMMAND and its descendants are
+    reported, and the CLI exits with COMMAND's status once all are gone."""
+
+    def test_exit_status_and_only_the_subtree(self):
+        status, out, err = run_command("--", "sh", "-c", "exit 3")
+        self.assertEqual(status, 3, err)
+        self.assertEqual(assert_summary_only(self, err), 2)
+        rows = out.splitlines(keepends=True)
+        self.assertEqual(rows[0], TableFormat.HEADER)
+        self.assertEqual(len(rows), 3, out)
+        exe, ex = (TableFormat.ROW.match(r) for r in rows[1:])
+        self.assertEqual((exe.group(2), exe.group(3).strip()), (b"EXEC", b"sh"))
+        self.assertEqual(exe.group(6), b"/usr/bin/sh")
+        self.assertEqual((ex.group(2), ex.group(4)), (b"EXIT", exe.group(4)))
+        self.assertRegex(ex.group(6), rb"^\[3\] \(\d+ms\)$")
+
+    def test_killed_command_and_descendants(self):
+        status, out, err = run_command(
+            "--json", "--", "sh", "-c", 'sh -c "exit 5"; kill -KILL $$')
+        self.assertEqual(status, 128 + signal.SIGKILL, err)
+        self.assertEqual(assert_summary_only(self, err), 4)
+        events = [json.loads(l) for l in out.splitlines()]
+        outer = events[0]["pid"]
+        self.assertEqual([(e["type"], e["comm"]) for e in events],
+                         [("exec", "sh"), ("exec", "sh"), ("exit", "sh"),
+                          ("exit", "sh")])
+        inner = events[1]["pid"]
+        self.assertEqual(events[1]["ppid"], outer)
+        self.assertEqual(events[1]["args"], ["sh", "-c", "exit 5"])
+        self.assertEqual((events[2]["pid"], events[2]["exit_code"],
+                          events[2]["signal"]), (inner, 5, 0))
+        self.assertEqual((events[3]["pid"], events[3]["exit_code"],
+                          events[3]["signal"]), (outer, 0, signal.SIGKILL))
+
+    def test_signal_in_table(self):
+        status, out, err = run_command("--", "sh", "-c", "kill -TERM $$")
+        self.assertEqual(status, 128 + signal.SIGTERM, err)
+        self.assertRegex(out.splitlines()[-1], rb" \[SIGTERM\] \(\d+ms\)$")
+
+    def test_waits_for_orphaned_descendants(self):
+        start = time.monotonic()
+        status, out, err = run_command(
+            "--json", "--", "sh", "-c", "(sleep 0.4; exit 4) & exit 0")
+        elapsed = time.monotonic() - start
+        self.assertEqual(status, 0, err)
+        self.assertGreaterEqual(elapsed, 0.4)
+        exits = [json.loads(l) for l in out.splitlines()
+                 if json.loads(l)["type"] == "exit"]
+        # sh, sleep, and the subshell that outlived sh with status 4.
+        self.assertEqual(sorted(e["exit_code"] for e in exits), [0, 0, 4])
+
+    def test_hostile_arguments_stay_on_one_line(self):
+        hostile = ["\x1b]0;owned\x07", "two\nlines", "tab\there", "q\"b\\"]
+        status, out, err = run_command(
+            "--json", "--", PT_CHILD, "6", "0", *hostile)
+        self.assertEqual(status, 6, err)
+        lines = out.splitlines(keepends=True)
+        self.assertEqual(len(lines), 2)
+        exe = json.loads(lines[0])
+        self.assertEqual(exe["args"], [PT_CHILD, "6", "0"] + hostile)
+        for byte in (b"\x1b", b"\x07", b"\t"):
+            self.assertNotIn(byte, lines[0])
+        # Invalid UTF-8 in an argument becomes U+FFFD, still valid JSON.
+        status, out, err = run_command(
+            "--json", "--", "sh", "-c", "exit 0", b"\xff\xfe".decode("latin-1"))
+        self.assertEqual(status, 0, err)
+
+    def test_fork_events(self):
+        status, out, err = run_command(
+            "--json", "--fork", "--", "sh", "-c", "sh -c true & wait")
+        self.assertEqual(status, 0, err)
+        events = [json.loads(l) for l in out.splitlines()]
+        outer = events[0]["pid"]
+        forks = [e for e in events if e["type"] == "fork"]
+        self.assertEqual(len(forks), 1, events)
+        self.assertEqual((forks[0]["ppid"], forks[0]["comm"]), (outer, "sh"))
+        child = forks[0]["pid"]
+        self.assertEqual([e["type"] for e in events if e["pid"] == child],
+                         ["fork", "exec", "exit"])
+
+    def test_comm_and_uid_filters(self):
+        status, out, err = run_command(
+            "--json", "-n", "pt-child", "--", "sh", "-c",
+            "'%s' 5 0; exit 0" % PT_CHILD)
+        self.assertEqual(status, 0, err)
+        events = [json.loads(l) for l in out.splitlines()]
+        self.assertEqual([(e["type"], e["comm"]) for e in events],
+                         [("exec", "pt-child"), ("exit", "pt-child")])
+        self.assertEqual(events[1]["exit_code"], 5)
+
+        status, out, err = run_command(
+            "--json", "-u", "nobody", "--", "setpriv", "--reuid=65534",
+            "--regid=65534", "--clear-groups", PT_CHILD, "9", "0")
+        self.assertEqual(status, 9, err)
+        events = [json.loads(l) for l in out.splitlines()]
+        # setpriv's own exec ran as root: filtered out in the kernel.
+        self.assertEqual([(e["type"], e["comm"], e["uid"], e["gid"])
+                          for e in events],
+                         [("exec", "pt-child", 65534, 65534),
+                          ("exit", "pt-child", 65534, 65534)])
+
+    def test_loss_is_reported_and_counted(self):
+        # The command stops the CLI, so that a 4 KiB ring overflows, then
+        # lets it go on: 1 + 2 * 100 + 1 events in all.
+        script = ("kill -STOP $PPID; i=0; while [ $i -lt 100 ]; do /bin/true;"
+                  " i=$((i+1)); done; kill -CONT $PPID")
+        status, out, err = run_command("--json", "--ring-size", "4096", "--",
+                                       "sh", "-c", script)
+        self.assertEqual(status, 0, err)
+        records = [json.loads(l) for l in out.splitlines()]
+        lost = sum(r["count"] for r in records if r["type"] == "lost")
+        delivered = len([r for r in records if r["type"] != "lost"])
+        self.assertGreater(lost, 0)
+        self.assertEqual(delivered + lost, 202)
+        m = re.fullmatch(SUMMARY[:-1] + r"\n", err)
+        self.assertIsNotNone(m, err)
+        self.assertEqual((int(m.group(1)), int(m.group(2)), int(m.group(3))),
+                         (delivered, lost, lost))
 
 
 def main():

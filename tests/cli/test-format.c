@@ -158,20 +158,103 @@ static void test_table_hostile_row_is_one_line(void **state)
 static void test_json_layout(void **state)
 {
 	struct proctrace_event ex = exec_event(), ey = exit_event();
+	const char *args[] = { "ls", "-l", "a\"b\\\x1b\xff", NULL };
 	char *got = NULL;
 
 	ex.filename = "/tmp/\"q\"\n";
+	ex.args = args;
+	ex.args_count = 3;
+	ex.uid = 1000;
+	ex.gid = 100;
+	ex.ns_pid = 7;
+	ex.cgroup_id = 4321;
+	ex.flags = PROCTRACE_EVENT_F_ARGS_TRUNCATED;
 	CAPTURE(&got, format_json_event(out, &ex));
 	assert_string_equal(got,
 		"{\"type\":\"exec\",\"timestamp_ns\":1700000000123456789,"
-		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\","
-		"\"filename\":\"/tmp/\\\"q\\\"\\n\"}\n");
+		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\",\"uid\":1000,\"gid\":100,"
+		"\"ns_pid\":7,\"cgroup_id\":4321,"
+		"\"filename\":\"/tmp/\\\"q\\\"\\n\","
+		"\"args\":[\"ls\",\"-l\",\"a\\\"b\\\\\\u001b\xef\xbf\xbd\"],"
+		"\"args_truncated\":true}\n");
 	free(got);
 	CAPTURE(&got, format_json_event(out, &ey));
 	assert_string_equal(got,
 		"{\"type\":\"exit\",\"timestamp_ns\":1700000000123456789,"
-		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\","
-		"\"exit_code\":255,\"duration_ns\":1234999999}\n");
+		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\",\"uid\":0,\"gid\":0,"
+		"\"ns_pid\":0,\"cgroup_id\":0,"
+		"\"exit_code\":255,\"signal\":0,\"core_dumped\":false,"
+		"\"duration_ns\":1234999999}\n");
+	free(got);
+	ey.exit_code = 0;
+	ey.signal = 11;
+	ey.flags = PROCTRACE_EVENT_F_CORE_DUMPED;
+	ey.type = PROCTRACE_EVENT_EXIT;
+	CAPTURE(&got, format_json_event(out, &ey));
+	assert_non_null(strstr(got, "\"exit_code\":0,\"signal\":11,\"core_dumped\":true,"));
+	free(got);
+	/* An exec without argument vector still has an (empty) array. */
+	ex.args = NULL;
+	ex.args_count = 0;
+	ex.flags = 0;
+	CAPTURE(&got, format_json_event(out, &ex));
+	assert_non_null(strstr(got, ",\"args\":[],\"args_truncated\":false}\n"));
+	free(got);
+}
+
+static void test_fork_and_lost_records(void **state)
+{
+	struct proctrace_event e = exit_event();
+	char *got = NULL;
+
+	e.type = PROCTRACE_EVENT_FORK;
+	e.duration_ns = 0;
+	CAPTURE(&got, format_json_event(out, &e));
+	assert_string_equal(got,
+		"{\"type\":\"fork\",\"timestamp_ns\":1700000000123456789,"
+		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\",\"uid\":0,\"gid\":0,"
+		"\"ns_pid\":0,\"cgroup_id\":0}\n");
+	free(got);
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_string_equal(got, "12:34:56 FORK  ls               4242    1       \n");
+	free(got);
+	CAPTURE(&got, format_json_lost(out, 5, 3, 1, 0));
+	assert_string_equal(got,
+		"{\"type\":\"lost\",\"timestamp_ns\":5,\"count\":4,\"ring_full\":3,"
+		"\"other\":1,\"malformed\":0}\n");
+	free(got);
+}
+
+/* Killed by a signal: its name in brackets, never a bare exit code. */
+static void test_table_signals(void **state)
+{
+	struct proctrace_event e = exit_event();
+	char *got = NULL;
+
+	e.exit_code = 0;
+	e.signal = 9;
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_string_equal(got,
+		"12:34:56 EXIT  ls               4242    1       [SIGKILL] (1234ms)\n");
+	free(got);
+	e.signal = 11;
+	e.flags = PROCTRACE_EVENT_F_CORE_DUMPED;
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_non_null(strstr(got, " [SIGSEGV] (core dumped) (1234ms)\n"));
+	free(got);
+	e.flags = 0;
+	e.signal = 36;
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_non_null(strstr(got, " [SIGRTMIN+2] "));
+	free(got);
+	e.signal = 99;
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_non_null(strstr(got, " [SIG99] "));
+	free(got);
+	e.signal = 0;
+	e.exit_code = 3;
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_non_null(strstr(got, " [3] (1234ms)\n"));
 	free(got);
 }
 
@@ -186,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_table_layout),
 		cmocka_unit_test(test_table_hostile_row_is_one_line),
 		cmocka_unit_test(test_json_layout),
+		cmocka_unit_test(test_fork_and_lost_records),
+		cmocka_unit_test(test_table_signals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Processes with unusual endings, for the live lifecycle tests:
+ *
+ *   pt-proc leader-first CODE MS   the main thread exits first
+ *                                  (pthread_exit); a second thread lives
+ *                                  MS milliseconds more, then exit(CODE).
+ *   pt-proc exit-group N CODE      N threads, then exit(CODE) from one of
+ *                                  them while all run: they die together.
+ *   pt-proc thread-exec PATH ARGV0 ARG...
+ *                                  a second thread writes its thread id
+ *                                  to stdout, then execs PATH with the
+ *                                  argument vector ARGV0 ARG...
+ *   pt-proc segv                   dereferences NULL.
+ *
+ * Everything it reports goes to stdout, one decimal number per line.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int code;
+static long delay_ms;
+static char **exec_argv;
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static void *outlive_leader(void *arg)
+{
+	(void)arg;
+	sleep_ms(delay_ms);
+	exit(code);
+}
+
+/* Busy, so that threads are on CPUs and exit in parallel when killed. */
+static void *spin(void *arg)
+{
+	volatile unsigned long n = 0;
+
+	(void)arg;
+	for (;;)
+		n++;
+	return NULL;
+}
+
+static void *exec_from_thread(void *arg)
+{
+	(void)arg;
+	printf("%ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	execv(exec_argv[0], exec_argv + 1);
+	perror("execv");
+	_exit(127);
+}
+
+static void start_thread(void *(*fn)(void *))
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, fn, NULL) != 0) {
+		fprintf(stderr, "pthread_create failed\n");
+		_exit(126);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int i, n;
+
+	if (argc >= 4 && !strcmp(argv[1], "leader-first")) {
+		code = atoi(argv[2]);
+		delay_ms = atol(argv[3]);
+		start_thread(outlive_leader);
+		pthread_exit(NULL);
+	}
+	if (argc >= 4 && !strcmp(argv[1], "exit-group")) {
+		n = atoi(argv[2]);
+		for (i = 0; i < n; i++)
+			start_thread(spin);
+		sleep_ms(20);
+		exit(atoi(argv[3]));
+	}
+	if (argc >= 3 && !strcmp(argv[1], "thread-exec")) {
+		exec_argv = argv + 2;
+		start_thread(exec_from_thread);
+		for (;;)
+			pause();
+	}
+	if (argc >= 2 && !strcmp(argv[1], "segv")) {
+		volatile int *p = NULL;
+
+		return *p;
+	}
+	fprintf(stderr, "usage: pt-proc leader-first|exit-group|thread-exec|segv ...\n");
+	return 2;
+}
