@@ -52,16 +52,26 @@ static struct bpf_objects named(void)
 static void kill_cli_and_check(const char *const args[], const char *first_line)
 {
 	struct bpf_objects cli = { 0 }, before = named(), during, after;
-	char line[512];
-	int out[2], n, status, left, err;
+	struct collector probes = { 0 };
+	char line[8192];
+	int out[2], n = -ETIMEDOUT, status, left, err, waited;
 	size_t i, p, l, m;
 	pid_t pid;
 
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	pid = cli_spawn(args, out[1], -1);
 	close(out[1]);
-	/* It prints its first line only once proctrace_start() succeeded. */
-	n = cli_read_line(out[0], line, sizeof(line), START_TIMEOUT_MS);
+	/*
+	 * It prints its first line only once proctrace_start() succeeded: the
+	 * table's header, or in JSON the first event, for which a child is
+	 * run whenever nothing came for a moment.
+	 */
+	for (waited = 0; waited < START_TIMEOUT_MS; waited += 200) {
+		n = cli_read_line(out[0], line, sizeof(line), 200);
+		if (n != -ETIMEDOUT)
+			break;
+		reap(spawn_child(&probes, 0, 0));
+	}
 	if (n < 0 || strncmp(line, first_line, strlen(first_line))) {
 		kill(pid, SIGKILL);
 		cli_wait(pid);
@@ -106,6 +116,7 @@ static void kill_cli_and_check(const char *const args[], const char *first_line)
 	for (i = 0; i < cli.links.n; i++)
 		assert_false(contains(&after.links, cli.links.ids[i]));
 
+	collector_free(&probes);
 	bpf_objects_free(&cli);
 	bpf_objects_free(&before);
 	bpf_objects_free(&during);
@@ -119,10 +130,18 @@ static void test_sigkill_table_mode(void **state)
 	kill_cli_and_check(args, "TIME");
 }
 
+static void test_sigkill_json_mode(void **state)
+{
+	const char *const args[] = { "--json", NULL };
+
+	kill_cli_and_check(args, "{\"type\":");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigkill_table_mode),
+		cmocka_unit_test(test_sigkill_json_mode),
 	};
 
 	live_prepare();
