@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,6 +146,30 @@ void burst_check_limits(size_t n)
 	check_cgroup_pids(n);
 }
 
+/* Each child's stack: it only calls read() and exit. */
+#define CHILD_STACK_SIZE (16 * 1024)
+
+/* What a child needs, packed into clone()'s argument. */
+#define CHILD_ARG(rfd, wfd, code) ((void *)(((uintptr_t)(rfd) << 32) | ((uintptr_t)(wfd) << 8) | (uintptr_t)(code)))
+
+/*
+ * The child, on its own stack but in our address space (CLONE_VM): raw
+ * system calls only, since libc's state (errno, locks) is the parent's.
+ * Not instrumented by sanitizers, whose bookkeeping is the parent's too.
+ */
+__attribute__((no_sanitize_address, no_sanitize("undefined")))
+static int burst_child(void *arg)
+{
+	uintptr_t a = (uintptr_t)arg;
+	char c;
+
+	syscall(SYS_close, (int)((a >> 8) & 0xffffff));	/* our copy of the write end */
+	while (syscall(SYS_read, (int)(a >> 32), &c, 1) < 0)
+		;
+	syscall(SYS_exit_group, (int)(a & 0xff));
+	return 0;
+}
+
 void burst_fork(struct burst *b, size_t n)
 {
 	int fds[2];
@@ -155,31 +183,41 @@ void burst_fork(struct burst *b, size_t n)
 	assert_non_null(b->index_of_pid);
 	assert_non_null(b->pids);
 	memset(b->index_of_pid, 0xff, (b->pid_max + 1) * sizeof(int));
+	/* Only touched pages cost memory: about one per child. */
+	b->stacks_size = n * CHILD_STACK_SIZE;
+	b->stacks = mmap(NULL, b->stacks_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (b->stacks == MAP_FAILED)
+		fail_msg("cannot map %zu bytes of child stacks: %s", b->stacks_size,
+			 strerror(errno));
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	b->release_fd = fds[1];
 
-	fflush(NULL);	/* nothing buffered may be written twice */
+	/*
+	 * clone(CLONE_VM) rather than fork(): each child is a process of its
+	 * own (its own pid, thread group and exit), but creating it copies no
+	 * page tables, which makes 10,000 of them take well under a second
+	 * instead of seconds (minutes under AddressSanitizer, whose shadow
+	 * memory fork() would copy).
+	 */
 	for (i = 0; i < n; i++) {
-		pid_t pid = fork();
+		char *stack_top = (char *)b->stacks + (i + 1) * CHILD_STACK_SIZE;
+		pid_t pid = clone(burst_child, stack_top, CLONE_VM | SIGCHLD,
+				  CHILD_ARG(fds[0], fds[1], burst_code(i)));
 
-		if (pid == 0) {
-			char c;
-
-			setpgid(0, b->pgid);
-			close(fds[1]);
-			while (read(fds[0], &c, 1) < 0 && errno == EINTR)
-				;
-			_exit(burst_code(i));
-		}
 		if (pid < 0) {
 			int err = errno;
 
 			close(fds[0]);
 			burst_free(b);
-			fail_msg("fork failed after %zu of %zu children: %s", i, n, strerror(err));
+			fail_msg("clone failed after %zu of %zu children: %s", i, n, strerror(err));
 		}
-		/* Both sides set the group, so it is set whichever runs first. */
-		setpgid(pid, b->pgid);
+		/*
+		 * Its own process group, so that burst_reap() waits for these
+		 * children only; set before it can exit (it waits for the pipe).
+		 */
+		if (setpgid(pid, b->pgid) != 0)
+			fail_msg("setpgid: %s", strerror(errno));
 		if (!b->pgid)
 			b->pgid = pid;
 		b->pids[i] = pid;
@@ -244,6 +282,9 @@ void burst_free(struct burst *b)
 		if (pid > 0)
 			b->reaped++;
 	}
+	/* Every child is gone: nothing runs on these stacks any more. */
+	if (b->stacks && b->stacks != MAP_FAILED)
+		munmap(b->stacks, b->stacks_size);
 	free(b->pids);
 	free(b->index_of_pid);
 	memset(b, 0, sizeof(*b));

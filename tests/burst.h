@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A burst of process exits: N forked children that all block on one pipe
+ * A burst of process exits: N child processes that all block on one pipe
  * and exit together, each with a known exit code, when it is closed.  Used
  * by the loss tests, in process and through bootstrap-cli.
  */
@@ -17,6 +17,8 @@ struct burst {
 	int release_fd;		/* write end of the pipe; -1 once released */
 	pid_t pgid;		/* the children's process group: reaped apart from others */
 	int *index_of_pid;	/* pid -> child index, or -1; pid_max + 1 entries */
+	void *stacks;		/* the children's stacks, one mapping */
+	size_t stacks_size;
 	size_t pid_max;
 };
 
@@ -33,7 +35,10 @@ static inline int burst_code(size_t i)
  */
 void burst_check_limits(size_t n);
 
-/* Forks @n children that wait for burst_release(). Fails the test on error. */
+/*
+ * Creates @n children that wait for burst_release(), in a process group of
+ * their own.  Fails the test on error.
+ */
 void burst_fork(struct burst *b, size_t n);
 /* Closes the pipe: every child exits now. */
 void burst_release(struct burst *b);
