@@ -100,7 +100,8 @@ struct exit_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	/* The race lasts microseconds: a key is needed only that long. */
+	__uint(max_entries, 1024);
 	__type(key, struct exit_key);
 	__type(value, __u8);
 } exits_sent SEC(".maps");

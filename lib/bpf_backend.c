@@ -268,7 +268,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		return privileges_error();
 	if (err) {
 		pt_warn("proctrace_start: the kernel rejected the BPF program: %s; "
-			"it needs Linux 5.8 or later with BPF ring buffers and "
+			"it needs Linux 5.11 or later with BPF ring buffers, task storage and "
 			"BTF-enabled tracepoints (set a PROCTRACE_LOG_DEBUG log "
 			"callback for the verifier's output)", strerror(-err));
 		return err == -EINVAL || err == -ENOTSUP ? -EOPNOTSUPP : err;

@@ -481,6 +481,22 @@ class CommandMode(unittest.TestCase):
                          (delivered, lost, lost))
 
 
+class Unprivileged(unittest.TestCase):
+    def test_clear_message_and_status_1(self):
+        p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                            "--clear-groups", "--inh-caps=-all",
+                            "--bounding-set=-all", CLI, "--json"],
+                           capture_output=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 1, err)
+        self.assertEqual(p.stdout, b"")
+        self.assertIn("libproctrace: proctrace_start: loading the BPF program "
+                      "was refused: it needs root or CAP_BPF+CAP_PERFMON", err)
+        self.assertIn("bootstrap-cli: cannot start tracing: Operation not "
+                      "permitted", err)
+
+
 def main():
     global CLI, PT_CHILD
     if len(sys.argv) < 3:

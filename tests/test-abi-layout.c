@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The public structures' layout, enum values and constants, as hard-coded
+ * numbers.  Applications compiled against any released header keep reading
+ * these offsets for ever, so a number here may never change: a failure
+ * means the header broke the ABI, not that this file needs updating.  A
+ * new field adds a line at the end of its structure's list, and the new
+ * size (docs/abi.md).
+ *
+ * The numbers are those of LP64 (x86_64, aarch64); elsewhere the test is
+ * skipped (77).
+ */
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <proctrace/proctrace.h>
+
+static int failures;
+
+#define CHECK_EQ(what, got, want)                                             \
+	do {                                                                  \
+		unsigned long long g_ = (unsigned long long)(got);            \
+		unsigned long long w_ = (unsigned long long)(want);           \
+		if (g_ != w_) {                                               \
+			fprintf(stderr, "FAIL %s: %llu, expected %llu\n",     \
+				(what), g_, w_);                              \
+			failures++;                                           \
+		}                                                             \
+	} while (0)
+
+#define CHECK_TRUE(what, cond)                                                \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			fprintf(stderr, "FAIL %s\n", (what));                 \
+			failures++;                                           \
+		}                                                             \
+	} while (0)
+
+/* Offset, size and exact type of one member: a same-sized type change
+ * (int32_t to uint32_t, a pointer to another) breaks the API too. */
+#define FIELD(S, m, off, type)                                                \
+	do {                                                                  \
+		struct S s_;                                                  \
+		CHECK_EQ("offsetof(struct " #S ", " #m ")",                   \
+			 offsetof(struct S, m), (off));                       \
+		CHECK_EQ("sizeof(struct " #S "::" #m ")", sizeof(s_.m),       \
+			 sizeof(type));                                       \
+		CHECK_TRUE("type of struct " #S "::" #m " is " #type,         \
+			   _Generic(&s_.m, type *: 1, default: 0));           \
+	} while (0)
+
+#define IS_UINT(x) _Generic((x), unsigned int: 1, default: 0)
+#define IS_INT(x) _Generic((x), int: 1, default: 0)
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && defined(__LP64__)
+
+/* How big an event from a 0.1 library is: up to the end of filename. */
+#define EVENT_SIZE_0_1                                                        \
+	(offsetof(struct proctrace_event, filename) +                        \
+	 sizeof(((struct proctrace_event *)0)->filename))
+_Static_assert(EVENT_SIZE_0_1 == 64, "0.1 event size");
+
+static void event_layout(void)
+{
+	typedef char comm_t[16];
+
+	/* 0.1 */
+	FIELD(proctrace_event, size, 0, size_t);
+	FIELD(proctrace_event, type, 8, uint32_t);
+	FIELD(proctrace_event, pid, 12, int32_t);
+	FIELD(proctrace_event, ppid, 16, int32_t);
+	FIELD(proctrace_event, exit_code, 20, int32_t);
+	FIELD(proctrace_event, timestamp_ns, 24, uint64_t);
+	FIELD(proctrace_event, duration_ns, 32, uint64_t);
+	FIELD(proctrace_event, comm, 40, comm_t);
+	FIELD(proctrace_event, filename, 56, const char *);
+	/* 0.2 */
+	FIELD(proctrace_event, args, 64, const char *const *);
+	FIELD(proctrace_event, args_count, 72, uint32_t);
+	FIELD(proctrace_event, flags, 76, uint32_t);
+	FIELD(proctrace_event, signal, 80, int32_t);
+	FIELD(proctrace_event, uid, 84, uint32_t);
+	FIELD(proctrace_event, gid, 88, uint32_t);
+	FIELD(proctrace_event, ns_pid, 92, int32_t);
+	FIELD(proctrace_event, cgroup_id, 96, uint64_t);
+	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 104);
+}
+
+static void opts_layout(void)
+{
+	/* 0.1 */
+	FIELD(proctrace_opts, sz, 0, size_t);
+	FIELD(proctrace_opts, min_duration_ns, 8, uint64_t);
+	FIELD(proctrace_opts, btf_path, 16, const char *);
+	/* 0.2 */
+	FIELD(proctrace_opts, flags, 24, uint32_t);
+	FIELD(proctrace_opts, max_args_size, 28, uint32_t);
+	FIELD(proctrace_opts, ring_buffer_size, 32, uint32_t);
+	FIELD(proctrace_opts, max_latency_ms, 36, uint32_t);
+	FIELD(proctrace_opts, filter_pid, 40, int32_t);
+	FIELD(proctrace_opts, filter_uid, 44, uint32_t);
+	FIELD(proctrace_opts, filter_cgroup_id, 48, uint64_t);
+	FIELD(proctrace_opts, filter_comm, 56, const char *);
+	CHECK_EQ("sizeof(struct proctrace_opts)", sizeof(struct proctrace_opts), 64);
+
+	/* PROCTRACE_OPTS() sets sz to the size this header knows. */
+	PROCTRACE_OPTS(o, .flags = PROCTRACE_OPT_FORK_EVENTS);
+	CHECK_EQ("PROCTRACE_OPTS() sz", o.sz, 64);
+	CHECK_EQ("PROCTRACE_OPTS() keeps initializers", o.flags, 1);
+	CHECK_EQ("PROCTRACE_OPTS() zero-fills", o.filter_comm == NULL && o.max_args_size == 0, 1);
+}
+
+static void stats_layout(void)
+{
+	/* 0.2 */
+	FIELD(proctrace_stats, sz, 0, size_t);
+	FIELD(proctrace_stats, events_delivered, 8, uint64_t);
+	FIELD(proctrace_stats, events_lost, 16, uint64_t);
+	FIELD(proctrace_stats, lost_ring_full, 24, uint64_t);
+	FIELD(proctrace_stats, lost_other, 32, uint64_t);
+	FIELD(proctrace_stats, lost_malformed, 40, uint64_t);
+	CHECK_EQ("sizeof(struct proctrace_stats)", sizeof(struct proctrace_stats), 48);
+}
+
+/* PROCTRACE_EVENT_HAS() on an event as a 0.1 library fills it, on one as
+ * this header's library fills it, and one byte short of a field. */
+static void event_has(void)
+{
+	struct proctrace_event e = { .size = EVENT_SIZE_0_1 };
+
+	CHECK_TRUE("0.1 event has filename", PROCTRACE_EVENT_HAS(&e, filename));
+	CHECK_TRUE("0.1 event has comm", PROCTRACE_EVENT_HAS(&e, comm));
+	CHECK_TRUE("0.1 event lacks args", !PROCTRACE_EVENT_HAS(&e, args));
+	CHECK_TRUE("0.1 event lacks args_count", !PROCTRACE_EVENT_HAS(&e, args_count));
+	CHECK_TRUE("0.1 event lacks cgroup_id", !PROCTRACE_EVENT_HAS(&e, cgroup_id));
+
+	e.size = sizeof(e);
+	CHECK_TRUE("0.2 event has args", PROCTRACE_EVENT_HAS(&e, args));
+	CHECK_TRUE("0.2 event has cgroup_id", PROCTRACE_EVENT_HAS(&e, cgroup_id));
+
+	e.size = offsetof(struct proctrace_event, signal) + sizeof(e.signal) - 1;
+	CHECK_TRUE("size one byte short of signal: no signal", !PROCTRACE_EVENT_HAS(&e, signal));
+	CHECK_TRUE("size one byte short of signal: flags", PROCTRACE_EVENT_HAS(&e, flags));
+}
+
+static void constants(void)
+{
+	CHECK_EQ("PROCTRACE_EVENT_EXEC", PROCTRACE_EVENT_EXEC, 1);
+	CHECK_EQ("PROCTRACE_EVENT_EXIT", PROCTRACE_EVENT_EXIT, 2);
+	CHECK_EQ("PROCTRACE_EVENT_FORK", PROCTRACE_EVENT_FORK, 3);
+	CHECK_EQ("sizeof(enum proctrace_event_type)", sizeof(enum proctrace_event_type), 4);
+
+	CHECK_EQ("PROCTRACE_LOG_WARN", PROCTRACE_LOG_WARN, 0);
+	CHECK_EQ("PROCTRACE_LOG_INFO", PROCTRACE_LOG_INFO, 1);
+	CHECK_EQ("PROCTRACE_LOG_DEBUG", PROCTRACE_LOG_DEBUG, 2);
+	CHECK_EQ("sizeof(enum proctrace_log_level)", sizeof(enum proctrace_log_level), 4);
+
+	CHECK_EQ("PROCTRACE_COMM_LEN", PROCTRACE_COMM_LEN, 16);
+	CHECK_EQ("PROCTRACE_EVENT_F_ARGS_TRUNCATED", PROCTRACE_EVENT_F_ARGS_TRUNCATED, 1);
+	CHECK_EQ("PROCTRACE_EVENT_F_CORE_DUMPED", PROCTRACE_EVENT_F_CORE_DUMPED, 2);
+	CHECK_EQ("PROCTRACE_OPT_FORK_EVENTS", PROCTRACE_OPT_FORK_EVENTS, 1);
+	CHECK_EQ("PROCTRACE_OPT_FILTER_UID", PROCTRACE_OPT_FILTER_UID, 2);
+	CHECK_EQ("PROCTRACE_OPT_WAKE_EVERY_EVENT", PROCTRACE_OPT_WAKE_EVERY_EVENT, 4);
+	CHECK_EQ("PROCTRACE_ARGS_SIZE_DEFAULT", PROCTRACE_ARGS_SIZE_DEFAULT, 4096);
+	CHECK_EQ("PROCTRACE_ARGS_SIZE_MAX", PROCTRACE_ARGS_SIZE_MAX, 32768);
+	CHECK_EQ("PROCTRACE_RING_SIZE_DEFAULT", PROCTRACE_RING_SIZE_DEFAULT, 4194304);
+	CHECK_EQ("PROCTRACE_LATENCY_DEFAULT_MS", PROCTRACE_LATENCY_DEFAULT_MS, 50);
+
+	/* Bit masks are unsigned so that ~ and << behave; sizes are int or
+	 * unsigned as declared. */
+	CHECK_TRUE("PROCTRACE_EVENT_F_* are unsigned int",
+		   IS_UINT(PROCTRACE_EVENT_F_ARGS_TRUNCATED) &&
+			   IS_UINT(PROCTRACE_EVENT_F_CORE_DUMPED));
+	CHECK_TRUE("PROCTRACE_OPT_* are unsigned int",
+		   IS_UINT(PROCTRACE_OPT_FORK_EVENTS) &&
+			   IS_UINT(PROCTRACE_OPT_FILTER_UID) &&
+			   IS_UINT(PROCTRACE_OPT_WAKE_EVERY_EVENT));
+	CHECK_TRUE("PROCTRACE_RING_SIZE_DEFAULT is unsigned int",
+		   IS_UINT(PROCTRACE_RING_SIZE_DEFAULT));
+	CHECK_TRUE("PROCTRACE_COMM_LEN, _ARGS_SIZE_*, _LATENCY_DEFAULT_MS are int",
+		   IS_INT(PROCTRACE_COMM_LEN) && IS_INT(PROCTRACE_ARGS_SIZE_DEFAULT) &&
+			   IS_INT(PROCTRACE_ARGS_SIZE_MAX) &&
+			   IS_INT(PROCTRACE_LATENCY_DEFAULT_MS));
+
+	/* The major version is the soname's: it never changes.  Minor and
+	 * patch follow releases and are checked against the library by the
+	 * api test, not frozen here. */
+	CHECK_EQ("PROCTRACE_VERSION_MAJOR", PROCTRACE_VERSION_MAJOR, 0);
+	CHECK_TRUE("PROCTRACE_VERSION_MINOR >= 2 (this header declares the 0.2 fields)",
+		   PROCTRACE_VERSION_MINOR >= 2);
+}
+
+int main(void)
+{
+	event_layout();
+	opts_layout();
+	stats_layout();
+	event_has();
+	constants();
+	if (failures) {
+		fprintf(stderr, "%d ABI layout check(s) failed: a public field, "
+			"enum value or constant changed (see docs/abi.md)\n", failures);
+		return 1;
+	}
+	printf("ABI layout: all offsets, sizes, types and constants as released\n");
+	return 0;
+}
+
+#else
+
+int main(void)
+{
+	printf("SKIP: the hard-coded layout is LP64 (x86_64, aarch64)\n");
+	return 77;
+}
+
+#endif
