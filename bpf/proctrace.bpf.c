@@ -90,7 +90,7 @@ struct {
  * at zero.  The first to insert the process's key here sends its exit;
  * the others find the key and stay silent.  The key holds the start time,
  * so a reused pid never collides with an older process; old keys simply
- * age out of the LRU.  Single-threaded processes never come here.
+ * age out of the LRU.
  */
 struct exit_key {
 	__u32 tgid;
@@ -306,14 +306,18 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 	if (!record_passes(&e))
 		return 0;
 
-	if (BPF_CORE_READ(task, signal, nr_threads) > 1) {
-		key.tgid = e.pid;
-		key.start_boot_ns = e.start_boot_ns;
-		/* Fails only if another thread got here first. */
-		if (bpf_map_update_elem(&exits_sent, &key, &one, BPF_NOEXIST) ==
-		    -17 /* EEXIST */)
-			return 0;
-	}
+	/*
+	 * Every process goes through the map, single-threaded or not: no
+	 * cheaper test tells a lone thread from one of several that are
+	 * racing.  (signal->nr_threads does not: a thread that reported
+	 * first may already have been released when the next one looks.)
+	 */
+	key.tgid = e.pid;
+	key.start_boot_ns = e.start_boot_ns;
+	/* Fails only if another thread of this process got here first. */
+	if (bpf_map_update_elem(&exits_sent, &key, &one, BPF_NOEXIST) ==
+	    -17 /* EEXIST */)
+		return 0;
 	e.exit_code = wait_status(task);
 	send(&e, sizeof(e));
 	return 0;

@@ -150,7 +150,8 @@ void format_table_header(FILE *out)
  */
 static void put_comm_column(FILE *out, const char *comm)
 {
-	char buf[PROCTRACE_COMM_LEN * 4 + 1];
+	/* fmemopen writes no NUL when nothing was written: start with one. */
+	char buf[PROCTRACE_COMM_LEN * 4 + 1] = "";
 	FILE *mem = fmemopen(buf, sizeof(buf), "w");
 	long width = 0;
 

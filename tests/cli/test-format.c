@@ -256,6 +256,12 @@ static void test_table_signals(void **state)
 	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
 	assert_non_null(strstr(got, " [3] (1234ms)\n"));
 	free(got);
+	/* prctl(PR_SET_NAME, "") gives a process an empty comm. */
+	e.comm[0] = '\0';
+	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
+	assert_string_equal(got,
+		"12:34:56 EXIT                   4242    1       [3] (1234ms)\n");
+	free(got);
 }
 
 int main(void)
