@@ -18,8 +18,27 @@ environment:
   BENCH_LATENCY_INTERVAL_US=N  microseconds between those children
   BENCH_STARTUP_REPEATS=N      sessions opened for the start-up figures
 
-Exit status: 0 when every row has a figure; with --check, 1 if a row has
-none (an error or an unsupported option) and 77 if BPF cannot run here.
+How the figures are made:
+- Spawn overhead: bench-spawn times COUNT fork+exec+wait of a static
+  no-op; each round runs it untraced and traced (the order alternates and
+  the modes rotate), and the row gives the median of the per-round ratios
+  [min-max], plus the median ratio of CPU time (spawner, its children and
+  the CLI, against the untraced spawner and children), which other load on
+  the machine disturbs less.  Traced runs start once the CLI has attached
+  and waits in poll/epoll, and stop (SIGINT) after --settle seconds.
+- Lost: the CLI's exit summary line (the whole machine), and "ours
+  missing": exec and exit events of our own children absent from the
+  CLI's output file (matched by pid and command name).
+- Reader cost: CPU (utime+stime) and voluntary switches from wait4() on
+  the CLI, minus what it had used when it became ready (/proc/PID/schedstat
+  and status), over the events it delivered meanwhile; write calls from
+  /proc/PID/io.
+- Memory: ru_maxrss from wait4(); memlock of the CLI's BPF map fds.
+- Start-up and latency: bench-startup and bench-latency, on the library.
+
+Exit status: 0 after printing the table (a row that could not be measured
+says why); 1 if the run could not start (not root).  With --check (the
+smoke test): 1 if any row lacks a figure, 77 if BPF cannot run here.
 """
 
 import argparse
