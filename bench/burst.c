@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 			close(gate[1]);
 			while (wait(NULL) > 0)
 				;
+			free(pids);
 			return 1;
 		}
 		if (pids[i] == 0) {
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 			failed = 1;
 	}
 	t2 = now_ns(CLOCK_MONOTONIC);
+	free(pids);
 	if (failed || reaped != count) {
 		fprintf(stderr, "bench-burst: %ld of %ld children exited cleanly\n",
 			failed ? 0 : reaped, count);

@@ -84,14 +84,84 @@ static int64_t percentile(const int64_t *sorted, long n, int pct)
 	return sorted[rank > 0 ? rank - 1 : 0];
 }
 
+static void print_stats(const struct proctrace *pt)
+{
+	struct proctrace_stats s = { .sz = sizeof(s) };
+
+	if (proctrace_stats && proctrace_stats(pt, &s) == 0)
+		printf("%llu\n", (unsigned long long)s.events_lost);
+	else
+		printf("n/a\n");
+}
+
+/* Traces st->count exits of the spawner's children; see the top. */
+static int run(struct state *st, uint32_t flags, long interval_us)
+{
+	struct proctrace *pt;
+	int gate[2], status, err = 0;
+	uint64_t done_at = 0;
+
+	if (pipe(gate)) {
+		perror("bench-latency: pipe");
+		return 1;
+	}
+	st->spawner = fork();
+	if (st->spawner < 0) {
+		perror("bench-latency: fork");
+		return 1;
+	}
+	if (st->spawner == 0) {
+		close(gate[1]);
+		spawner(gate[0], st->count, interval_us);
+	}
+	close(gate[0]);
+
+	PROCTRACE_OPTS(opts, .flags = flags);
+	pt = proctrace_open(on_event, st, &opts);
+	if (!pt || (err = proctrace_start(pt)) < 0) {
+		int e = pt ? -err : errno;
+
+		fprintf(stderr, "bench-latency: cannot start tracing: %s\n", strerror(e));
+		proctrace_close(pt);
+		kill(st->spawner, SIGKILL);
+		waitpid(st->spawner, NULL, 0);
+		return flags && e == EINVAL ? 3 : 1;
+	}
+	close(gate[1]);
+	/* Deliver until every child's exit is in, or the spawner is long gone. */
+	while (st->n < st->count) {
+		err = proctrace_poll(pt, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "bench-latency: proctrace_poll: %s\n", strerror(-err));
+			break;
+		}
+		if (!done_at && waitpid(st->spawner, &status, WNOHANG) == st->spawner)
+			done_at = now_ns(CLOCK_MONOTONIC);
+		if (done_at && now_ns(CLOCK_MONOTONIC) - done_at > DRAIN_LIMIT_NS)
+			break;
+	}
+	if (!done_at)
+		waitpid(st->spawner, &status, 0);
+	if (st->n == 0) {
+		fprintf(stderr, "bench-latency: no exit event of the spawner's children\n");
+		proctrace_close(pt);
+		return 1;
+	}
+	qsort(st->lat, (size_t)st->n, sizeof(*st->lat), cmp_i64);
+	printf("events=%ld expected=%ld p50_ns=%lld p99_ns=%lld max_ns=%lld lost=",
+	       st->n, st->count, (long long)percentile(st->lat, st->n, 50),
+	       (long long)percentile(st->lat, st->n, 99), (long long)st->lat[st->n - 1]);
+	print_stats(pt);
+	proctrace_close(pt);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct state st = { 0 };
-	struct proctrace *pt;
-	int gate[2], status, err, a = 1;
 	uint32_t flags = 0;
 	long interval_us;
-	uint64_t done_at = 0;
+	int a = 1, status;
 
 	if (argc > 1 && !strcmp(argv[1], "--wake-every-event")) {
 		flags |= PROCTRACE_OPT_WAKE_EVERY_EVENT;
@@ -104,64 +174,11 @@ int main(int argc, char **argv)
 	st.count = parse_count("count", argv[a]);
 	interval_us = parse_count("interval", argv[a + 1]);
 	st.lat = calloc((size_t)st.count, sizeof(*st.lat));
-	if (!st.lat || pipe(gate)) {
+	if (!st.lat) {
 		perror("bench-latency");
 		return 1;
 	}
-	st.spawner = fork();
-	if (st.spawner < 0) {
-		perror("bench-latency: fork");
-		return 1;
-	}
-	if (st.spawner == 0) {
-		close(gate[1]);
-		spawner(gate[0], st.count, interval_us);
-	}
-	close(gate[0]);
-
-	PROCTRACE_OPTS(opts, .flags = flags);
-	pt = proctrace_open(on_event, &st, &opts);
-	if (!pt || (err = proctrace_start(pt)) < 0) {
-		int e = pt ? -err : errno;
-
-		fprintf(stderr, "bench-latency: cannot start tracing: %s\n", strerror(e));
-		kill(st.spawner, SIGKILL);
-		return flags && e == EINVAL ? 3 : 1;
-	}
-	close(gate[1]);
-	/* Deliver until every child's exit is in, or the spawner is long gone. */
-	while (st.n < st.count) {
-		err = proctrace_poll(pt, 100);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "bench-latency: proctrace_poll: %s\n", strerror(-err));
-			break;
-		}
-		if (!done_at && waitpid(st.spawner, &status, WNOHANG) == st.spawner)
-			done_at = now_ns(CLOCK_MONOTONIC);
-		if (done_at && now_ns(CLOCK_MONOTONIC) - done_at > DRAIN_LIMIT_NS)
-			break;
-	}
-	if (st.n == 0) {
-		fprintf(stderr, "bench-latency: no exit event of the spawner's children\n");
-		proctrace_close(pt);
-		return 1;
-	}
-	qsort(st.lat, (size_t)st.n, sizeof(*st.lat), cmp_i64);
-	printf("events=%ld expected=%ld p50_ns=%lld p99_ns=%lld max_ns=%lld lost=",
-	       st.n, st.count, (long long)percentile(st.lat, st.n, 50),
-	       (long long)percentile(st.lat, st.n, 99), (long long)st.lat[st.n - 1]);
-	if (proctrace_stats) {
-		struct proctrace_stats s = { .sz = sizeof(s) };
-
-		if (proctrace_stats(pt, &s) == 0)
-			printf("%llu\n", (unsigned long long)s.events_lost);
-		else
-			printf("n/a\n");
-	} else {
-		printf("n/a\n");
-	}
-	proctrace_close(pt);
-	if (!done_at)
-		waitpid(st.spawner, &status, 0);
-	return 0;
+	status = run(&st, flags, interval_us);
+	free(st.lat);
+	return status;
 }
