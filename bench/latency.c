@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bench-latency [--wake-every-event] COUNT INTERVAL_US
+ * bench-latency [--wake-every-event | --latency-ms MS] COUNT INTERVAL_US
  *
  * Delivery latency: a spawner forks COUNT children, one every INTERVAL_US
  * microseconds, each exiting at once; for each child's EXIT event the
@@ -9,8 +9,11 @@
  * Prints "events=N expected=COUNT p50_ns=A p99_ns=B max_ns=C lost=L"
  * (lost: the session's proctrace_stats() count, "n/a" without it).
  *
+ * --wake-every-event and --latency-ms set the session's
+ * PROCTRACE_OPT_WAKE_EVERY_EVENT and max_latency_ms.
+ *
  * Exit status: 0, 1 on failure, 2 for bad usage, 3 if the library does not
- * accept --wake-every-event (an older libproctrace).
+ * accept the option (an older libproctrace).
  */
 #include <errno.h>
 #include <signal.h>
@@ -95,7 +98,8 @@ static void print_stats(const struct proctrace *pt)
 }
 
 /* Traces st->count exits of the spawner's children; see the top. */
-static int run(struct state *st, uint32_t flags, long interval_us)
+static int run(struct state *st, uint32_t flags, uint32_t latency_ms,
+	       long interval_us)
 {
 	struct proctrace *pt;
 	int gate[2], status, err = 0;
@@ -116,7 +120,7 @@ static int run(struct state *st, uint32_t flags, long interval_us)
 	}
 	close(gate[0]);
 
-	PROCTRACE_OPTS(opts, .flags = flags);
+	PROCTRACE_OPTS(opts, .flags = flags, .max_latency_ms = latency_ms);
 	pt = proctrace_open(on_event, st, &opts);
 	if (!pt || (err = proctrace_start(pt)) < 0) {
 		int e = pt ? -err : errno;
@@ -125,7 +129,7 @@ static int run(struct state *st, uint32_t flags, long interval_us)
 		proctrace_close(pt);
 		kill(st->spawner, SIGKILL);
 		waitpid(st->spawner, NULL, 0);
-		return flags && e == EINVAL ? 3 : 1;
+		return (flags || latency_ms) && e == EINVAL ? 3 : 1;
 	}
 	close(gate[1]);
 	/* Deliver until every child's exit is in, or the spawner is long gone. */
@@ -159,16 +163,19 @@ static int run(struct state *st, uint32_t flags, long interval_us)
 int main(int argc, char **argv)
 {
 	struct state st = { 0 };
-	uint32_t flags = 0;
+	uint32_t flags = 0, latency_ms = 0;
 	long interval_us;
 	int a = 1, status;
 
 	if (argc > 1 && !strcmp(argv[1], "--wake-every-event")) {
 		flags |= PROCTRACE_OPT_WAKE_EVERY_EVENT;
 		a++;
+	} else if (argc > 2 && !strcmp(argv[1], "--latency-ms")) {
+		latency_ms = (uint32_t)parse_count("latency", argv[2]);
+		a += 2;
 	}
 	if (argc - a != 2) {
-		fprintf(stderr, "usage: bench-latency [--wake-every-event] COUNT INTERVAL_US\n");
+		fprintf(stderr, "usage: bench-latency [--wake-every-event | --latency-ms MS] COUNT INTERVAL_US\n");
 		return 2;
 	}
 	st.count = parse_count("count", argv[a]);
@@ -178,7 +185,7 @@ int main(int argc, char **argv)
 		perror("bench-latency");
 		return 1;
 	}
-	status = run(&st, flags, interval_us);
+	status = run(&st, flags, latency_ms, interval_us);
 	free(st.lat);
 	return status;
 }
