@@ -235,6 +235,20 @@ def events_of(path, pids, comm):
             sum(min(n, pids[p]) for p, n in seen_exit.items()))
 
 
+def busy_fraction(seconds=1.0):
+    """Share of all CPUs' time spent busy over @seconds while the benchmark
+    itself is idle: work that competes with it."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + v[4]          # idle, iowait
+        return sum(v[:8]) - idle, sum(v[:8])
+    b0, t0 = sample()
+    time.sleep(seconds)
+    b1, t1 = sample()
+    return (b1 - b0) / max(1, t1 - t0)
+
+
 def other_tracers():
     """Processes holding BPF links now (other tracers), as "comm[pid]":
     they trace the untraced runs too, and compete for the CPUs."""
@@ -651,11 +665,12 @@ def main():
         return 1
     sizes = {k: getattr(a, k) for k in FULL}
     bench = Bench(a)
-    load_before = os.getloadavg()[0]
+    busy = [busy_fraction()]
     tracers = set(other_tracers())
     try:
         elapsed = bench.run()
         tracers |= set(other_tracers())
+        busy.append(busy_fraction())
     except BpfUnavailable as e:
         print(("SKIP: " if a.check else "bench: ") + "BPF cannot run here: " + str(e))
         return 77 if a.check else 1
@@ -665,11 +680,10 @@ def main():
     if tracers:
         disturbances.append("other BPF tracers ran during the benchmark (%s): they also "
                             "traced the untraced runs" % ", ".join(sorted(tracers)))
-    load = max(load_before, os.getloadavg()[0])
-    if load > 1.5:
-        disturbances.append("load average %.1f on %d CPUs: other work competed with "
-                            "the benchmark; timings are not representative"
-                            % (load, os.cpu_count()))
+    if max(busy) > 0.05:
+        disturbances.append("other work kept the CPUs %.0f%% busy before and %.0f%% "
+                            "after the run (sampled 1 s each): timings are not "
+                            "representative" % (100 * busy[0], 100 * busy[1]))
     print_table(bench.rows, elapsed, sizes, disturbances)
     bad = [r for r in bench.rows if not r["ok"]]
     if len(bench.rows) != EXPECTED_ROWS or bad:
