@@ -339,6 +339,7 @@ class Bench:
         n, rounds = self.a.spawns, self.a.rounds
         ratios = {m[0]: [] for m in modes}
         cpu_ratios = {m[0]: [] for m in modes}
+        times = {m[0]: ([], []) for m in modes}     # untraced, traced
         lost = {m[0]: 0 for m in modes}
         missing = {m[0]: 0 for m in modes}
         have_summary = {m[0]: True for m in modes}
@@ -362,6 +363,8 @@ class Bench:
                 reader_cpu = t["after"]["cpu_ns"] - t["before"]["cpu_ns"]
                 untraced.append(u)
                 ratios[key].append(elapsed / u)
+                times[key][0].append(u)
+                times[key][1].append(elapsed)
                 cpu_ratios[key].append((cpu + reader_cpu) / u_cpu)
                 if t["summary"]:
                     lost[key] += t["summary"]["lost"]
@@ -371,19 +374,22 @@ class Bench:
                     ex, xt = events_of(t["out_path"], pids, "bench-noop")
                     missing[key] += 2 * sum(pids.values()) - ex - xt
                     os.unlink(t["out_path"])
-        return dict(ratios=ratios, cpu_ratios=cpu_ratios, lost=lost, missing=missing,
+        return dict(ratios=ratios, cpu_ratios=cpu_ratios, times=times, lost=lost, missing=missing,
                     have_summary=have_summary, untraced=untraced,
                     runnable={m[0] for m in runnable})
 
     @staticmethod
     def ratio_text(o, key):
-        """Median wall-clock ratio [range], and the median CPU ratio
+        """Median wall-clock ratio [range of the rounds]; the ratio of the
+        fastest traced to the fastest untraced run ("best"), which a machine
+        whose speed drifts disturbs least; and the median CPU ratio
         (spawner, its children and the reader, against the untraced
-        spawner and children), which other load on the machine disturbs
-        less."""
+        spawner and children)."""
         rs, cs = o["ratios"][key], o["cpu_ratios"][key]
-        return "%.3f [%.3f-%.3f], cpu %.3f" % (statistics.median(rs), min(rs), max(rs),
-                                               statistics.median(cs))
+        untraced, traced = o["times"][key]
+        return "%.3f [%.3f-%.3f], best %.3f, cpu %.3f" % (
+            statistics.median(rs), min(rs), max(rs), min(traced) / min(untraced),
+            statistics.median(cs))
 
     def loss_text(self, o, key, to_file):
         parts = []
