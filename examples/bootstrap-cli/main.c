@@ -127,6 +127,14 @@ static int flush_output(FILE *out)
 	return 1;
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static uint64_t now_realtime_ns(void)
 {
 	struct timespec ts;
@@ -143,12 +151,9 @@ static void report_losses(struct proctrace *pt, struct output *o, bool now_or_ne
 {
 	struct proctrace_stats now = { .sz = sizeof(now) };
 	uint64_t ring_full, other, malformed;
-	struct timespec ts;
-	uint64_t ms;
+	uint64_t ms = monotonic_ms();
 
 	/* Reading the counters is a system call: at most ten times a second. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	if (!now_or_never && ms < o->next_loss_check_ms)
 		return;
 	o->next_loss_check_ms = ms + 100;
@@ -301,8 +306,11 @@ int main(int argc, char **argv)
 	struct command cmd = { .pid = -1, .release_fd = -1 };
 	struct proctrace *pt;
 	int err, status = 0;
+	bool interactive = isatty(STDOUT_FILENO), unflushed = false;
+	uint64_t last_flush_ms, flush_every_ms;
 
 	cli_options_parse(argc, argv, &cli);
+	flush_every_ms = cli.latency_ms ? cli.latency_ms : PROCTRACE_LATENCY_DEFAULT_MS;
 	output.json = cli.json;
 	output.reported.sz = sizeof(output.reported);
 
@@ -313,7 +321,7 @@ int main(int argc, char **argv)
 	 * Into a pipe or file, write in large blocks and flush once per
 	 * batch of events rather than once per line.
 	 */
-	if (!isatty(STDOUT_FILENO))
+	if (!interactive)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	err = install_signal_handlers();
@@ -344,13 +352,18 @@ int main(int argc, char **argv)
 	if (!cli.json)
 		format_table_header(output.out);
 	status = flush_output(output.out);
+	last_flush_ms = monotonic_ms();
 	if (cli.command)
 		command_release(&cmd, true);
 
 	while (!status) {
 		if (stop_signal) {
-			if (!cli.command)
+			if (!cli.command) {
+				/* What happened before the signal is still shown. */
+				while (proctrace_poll(pt, 0) > 0)
+					;
 				break;
+			}
 			/* Pass it on; we stop when the command's subtree is gone. */
 			if (!cmd.done)
 				kill(cmd.pid, stop_signal);
@@ -364,7 +377,8 @@ int main(int argc, char **argv)
 			status = flush_output(output.out);
 			break;
 		}
-		err = proctrace_poll(pt, POLL_TIMEOUT_MS);
+		/* Do not sit on unwritten events longer than the latency. */
+		err = proctrace_poll(pt, unflushed ? (int)flush_every_ms : POLL_TIMEOUT_MS);
 		if (err == -EINTR)
 			continue;
 		if (err < 0) {
@@ -374,8 +388,19 @@ int main(int argc, char **argv)
 			break;
 		}
 		report_losses(pt, &output, false);
+		/*
+		 * A terminal sees each batch at once.  A file or pipe gets one
+		 * write per latency period at most (or per 64 KiB, when stdio's
+		 * buffer fills), and the rest as soon as events pause.
+		 */
 		if (err > 0)
+			unflushed = true;
+		if (unflushed && (interactive || err == 0 ||
+				  monotonic_ms() - last_flush_ms >= flush_every_ms)) {
 			status = flush_output(output.out);
+			unflushed = false;
+			last_flush_ms = monotonic_ms();
+		}
 	}
 
 	if (!status)
