@@ -63,6 +63,18 @@ static void escape_each(FILE *out, const char *str,
 	size_t n;
 
 	while (*s) {
+		/*
+		 * Printable ASCII other than the two characters both formats
+		 * escape goes out as one run: most names and paths are all
+		 * of it, and this is the per-event cost of the output.
+		 */
+		for (n = 0; s[n] >= 0x20 && s[n] < 0x7f && s[n] != '\\' && s[n] != '"'; n++)
+			;
+		if (n) {
+			fwrite(s, 1, n, out);
+			s += n;
+			continue;
+		}
 		n = utf8_sequence_len(s, &cp);
 		if (n == 0) {
 			put_invalid(out, *s);
@@ -150,11 +162,21 @@ void format_table_header(FILE *out)
  */
 static void put_comm_column(FILE *out, const char *comm)
 {
+	const unsigned char *c = (const unsigned char *)comm;
 	/* fmemopen writes no NUL when nothing was written: start with one. */
 	char buf[PROCTRACE_COMM_LEN * 4 + 1] = "";
-	FILE *mem = fmemopen(buf, sizeof(buf), "w");
 	long width = 0;
+	FILE *mem;
 
+	/* The usual case needs no escaping and no scratch stream. */
+	while (*c >= 0x20 && *c < 0x7f && *c != '\\')
+		c++;
+	if (!*c) {
+		fprintf(out, "%-16s ", comm);
+		return;
+	}
+
+	mem = fmemopen(buf, sizeof(buf), "w");
 	if (mem) {
 		format_escape_text(mem, comm);
 		width = ftell(mem);
