@@ -27,6 +27,8 @@
 
 #define BIG_BURST 10000
 #define SMALL_BURST 500
+/* How long the big burst's children are held alive before release. */
+#define HELD_MS 100
 /* Safety bound only: on this 2-core VM all children are reaped within seconds. */
 #define DEADLINE_MS 120000
 
@@ -37,6 +39,7 @@ struct tally {
 	size_t others;			/* any other event: none may pass the filter */
 	size_t wrong_code;
 	pid_t first_other, first_wrong;
+	uint64_t min_duration_ns, max_duration_ns;	/* over our exits */
 };
 
 static int tally_cb(const struct proctrace_event *e, void *ctx)
@@ -51,6 +54,10 @@ static int tally_cb(const struct proctrace_event *e, void *ctx)
 	}
 	t->exits++;
 	t->seen[i]++;
+	if (!t->min_duration_ns || e->duration_ns < t->min_duration_ns)
+		t->min_duration_ns = e->duration_ns;
+	if (e->duration_ns > t->max_duration_ns)
+		t->max_duration_ns = e->duration_ns;
 	if (e->exit_code != burst_code((size_t)i) && !t->wrong_code++)
 		t->first_wrong = e->pid;
 	return 0;
@@ -134,6 +141,8 @@ static void test_burst_default_ring_loses_nothing(void **state)
 	t0 = now_ms();
 	burst_fork(&b, BIG_BURST);
 	t1 = now_ms();
+	/* Every child is alive for at least this long before any exits. */
+	usleep(HELD_MS * 1000);
 	burst_release(&b);
 	deadline = t1 + DEADLINE_MS;
 	/* Read as a consumer does, while the children exit and are reaped. */
@@ -174,6 +183,15 @@ static void test_burst_default_ring_loses_nothing(void **state)
 	assert_int_equal(s.lost_other, 0);
 	assert_int_equal(s.lost_malformed, 0);
 	assert_int_equal(s.events_delivered, BIG_BURST);
+	/*
+	 * Durations: each child lived from its fork (at or after t0) until
+	 * after the hold; none outlived the whole test (until t2).  The
+	 * kernel's boot clock and our monotonic clock tick alike.
+	 */
+	printf("durations of our children: %" PRIu64 " to %" PRIu64 " ms\n",
+	       t.min_duration_ns / 1000000, t.max_duration_ns / 1000000);
+	assert_true(t.min_duration_ns >= (uint64_t)HELD_MS * 1000000);
+	assert_true(t.max_duration_ns <= (t2 - t0 + 2) * 1000000);
 
 	proctrace_close(pt);
 	burst_free(&b);
