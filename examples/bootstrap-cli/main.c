@@ -37,6 +37,9 @@
 #define POLL_TIMEOUT_MS 200
 
 static volatile sig_atomic_t stop_signal;
+/* The stop signal came from kill(2), not from the terminal (see below). */
+static volatile sig_atomic_t stop_signal_sent;
+static volatile sig_atomic_t stop_count;
 
 /*
  * stdout's buffer into a file or pipe.  It must be our own: given NULL,
@@ -56,9 +59,12 @@ struct output {
 	uint64_t next_loss_check_ms;
 };
 
-static void on_stop_signal(int sig)
+static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
 {
+	(void)uctx;
 	stop_signal = sig;
+	stop_signal_sent = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
+	stop_count++;
 }
 
 /* Only there to interrupt the wait in proctrace_poll() when a child ends. */
@@ -77,9 +83,11 @@ static int install_signal_handlers(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop_signal;
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO;
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
 		return -errno;
+	sa.sa_flags = 0;
 	sa.sa_handler = on_child;
 	if (sigaction(SIGCHLD, &sa, NULL))
 		return -errno;
@@ -218,11 +226,20 @@ static int command_fork(struct command *cmd, char **argv)
 		return -errno;
 	}
 	if (cmd->pid == 0) {
-		close(go[1]);
-		/* EOF without a byte: tracing failed, do not run at all. */
-		if (read(go[0], &byte, 1) != 1)
-			_exit(127);
+		ssize_t n;
+
+		/* The command gets the signal dispositions we were given. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		close(go[1]);
+		do
+			n = read(go[0], &byte, 1);
+		while (n < 0 && errno == EINTR);
+		/* EOF without a byte: tracing failed, do not run at all. */
+		if (n != 1)
+			_exit(127);
 		execvp(argv[0], argv);
 		fprintf(stderr, "bootstrap-cli: cannot run '%s': %s\n", argv[0],
 			strerror(errno));
@@ -314,6 +331,7 @@ int main(int argc, char **argv)
 	struct proctrace *pt;
 	int err, status = 0;
 	bool interactive = isatty(STDOUT_FILENO), unflushed = false;
+	int interrupted = 0;	/* the signal that ended a command-mode wait */
 	uint64_t last_flush_ms, flush_every_ms;
 
 	cli_options_parse(argc, argv, &cli);
@@ -360,19 +378,29 @@ int main(int argc, char **argv)
 		format_table_header(output.out);
 	status = flush_output(output.out);
 	last_flush_ms = monotonic_ms();
+	/* If even the header could not be written, the command never runs. */
 	if (cli.command)
-		command_release(&cmd, true);
+		command_release(&cmd, !status);
 
 	while (!status) {
 		if (stop_signal) {
-			if (!cli.command) {
-				/* What happened before the signal is still shown. */
+			/*
+			 * Stop now: without a command; or once the command has
+			 * ended and only its orphans keep us; or on a second
+			 * signal.  What happened before is still shown.
+			 */
+			if (!cli.command || cmd.done || stop_count > 1) {
+				if (cli.command && !cmd.done)
+					interrupted = stop_signal;
 				while (proctrace_poll(pt, 0) > 0)
 					;
 				break;
 			}
-			/* Pass it on; we stop when the command's subtree is gone. */
-			if (!cmd.done)
+			/*
+			 * A terminal's ^C reached the command's process group
+			 * already; pass on only a signal sent to us alone.
+			 */
+			if (stop_signal_sent)
 				kill(cmd.pid, stop_signal);
 			stop_signal = 0;
 		}
@@ -385,7 +413,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* Do not sit on unwritten events longer than the latency. */
-		err = proctrace_poll(pt, unflushed ? (int)flush_every_ms : POLL_TIMEOUT_MS);
+		err = proctrace_poll(pt, unflushed && flush_every_ms < POLL_TIMEOUT_MS ?
+					 (int)flush_every_ms : POLL_TIMEOUT_MS);
 		if (err == -EINTR)
 			continue;
 		if (err < 0) {
@@ -416,7 +445,13 @@ int main(int argc, char **argv)
 	proctrace_close(pt);
 	if (!status)
 		status = flush_output(output.out);
+	if (cli.command && !cmd.done && !interrupted) {
+		/* Output failed: not our place to kill the command; wait. */
+		while (waitpid(cmd.pid, &cmd.status, 0) < 0 && errno == EINTR)
+			;
+		cmd.done = true;
+	}
 	if (!status && cli.command)
-		status = command_exit_status(&cmd);
+		status = cmd.done ? command_exit_status(&cmd) : 128 + interrupted;
 	return status;
 }
