@@ -87,24 +87,17 @@ struct {
 /*
  * Threads of one process may run do_exit() at the same moment (exit_group
  * kills them all), and more than one may then see the group's live count
- * at zero.  The first to insert the process's key here sends its exit;
- * the others find the key and stay silent.  The key holds the start time,
- * so a reused pid never collides with an older process; old keys simply
- * age out of the LRU.
+ * at zero.  The first to swap a 1 into this slot, kept in the thread-group
+ * leader's task storage, sends the exit; the others find it set and stay
+ * silent.  The slot lives exactly as long as the process's leader, so
+ * there is no table to fill up and a reused pid starts afresh.
  */
-struct exit_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 start_boot_ns;
-};
-
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	/* The race lasts microseconds: a key is needed only that long. */
-	__uint(max_entries, 1024);
-	__type(key, struct exit_key);
-	__type(value, __u8);
-} exits_sent SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} exit_sent SEC(".maps");
 
 /*
  * The subtree filter: a mark in each traced task's own storage, set by
@@ -287,8 +280,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proctrace_exit, struct task_struct *task)
 {
 	struct pt_wire_event e;
-	struct exit_key key = {};
-	__u8 one = 1;
+	__u32 *sent;
 
 	/*
 	 * do_exit() has already taken this thread off signal->live: zero
@@ -306,17 +298,19 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 	if (!record_passes(&e))
 		return 0;
 
+	sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	/*
-	 * Every process goes through the map, single-threaded or not: no
-	 * cheaper test tells a lone thread from one of several that are
-	 * racing.  (signal->nr_threads does not: a thread that reported
-	 * first may already have been released when the next one looks.)
+	 * Two threads creating the slot at once: the loser gets NULL (its
+	 * insert finds the winner's), and then finds the winner's slot.
 	 */
-	key.tgid = e.pid;
-	key.start_boot_ns = e.start_boot_ns;
-	/* Fails only if another thread of this process got here first. */
-	if (bpf_map_update_elem(&exits_sent, &key, &one, BPF_NOEXIST) ==
-	    -17 /* EEXIST */)
+	if (!sent)
+		sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0, 0);
+	/*
+	 * Still no slot (no memory, or task storage busy on this CPU): the
+	 * exit is sent anyway, as a rare duplicate is better than a loss.
+	 */
+	if (sent && __sync_lock_test_and_set(sent, 1))
 		return 0;
 	e.exit_code = wait_status(task);
 	send(&e, sizeof(e));

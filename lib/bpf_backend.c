@@ -3,6 +3,8 @@
  * The only file that talks to libbpf: opens the embedded skeleton, loads
  * and attaches it, and reads its ring buffer.  See backend.h.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,36 +180,93 @@ static int configure(struct proctrace_bpf *skel, const struct pt_backend_params 
 	return err;
 }
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL	/* Linux 6.9: a pidfd for one thread */
+#endif
+
+/* The thread-group id of @id from /proc, or -errno. */
+static int tgid_of(int32_t id)
+{
+	char path[64], line[256];
+	int tgid = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)id);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static int mark_task(int map_fd, int32_t id, unsigned int pidfd_flags)
+{
+	const unsigned char one = 1;
+	int pidfd, err = 0;
+
+	pidfd = (int)syscall(SYS_pidfd_open, id, pidfd_flags);
+	if (pidfd < 0)
+		return -errno;
+	if (bpf_map_update_elem(map_fd, &pidfd, &one, BPF_ANY))
+		err = -errno;
+	close(pidfd);
+	return err;
+}
+
 /*
  * Puts the subtree filter's mark on the root process, between load and
- * attach, so that every child it forks once attached inherits it.
+ * attach, so that every child it forks once attached inherits it.  Its
+ * other threads are marked too where the kernel can name a thread by
+ * pidfd (6.9+), so that an exec from one of them keeps the process in the
+ * subtree; elsewhere the BPF side also accepts a thread whose leader is
+ * marked.
  */
 static int mark_subtree_root(struct pt_backend *b, int32_t pid)
 {
-	const unsigned char one = 1;
-	int pidfd, err;
+	int map_fd = bpf_map__fd(b->skel->maps.subtree);
+	struct dirent *d;
+	char path[64];
+	int tgid, err;
+	DIR *dir;
 
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0) {
-		err = -errno;
-		if (err == -ESRCH || err == -EINVAL)
+	tgid = tgid_of(pid);
+	if (tgid == -ESRCH) {
+		pt_warn("proctrace_start: filter_pid %d: no such process", (int)pid);
+		return -ESRCH;
+	}
+	if (tgid > 0 && tgid != pid) {
+		pt_warn("proctrace_start: filter_pid %d is a thread of process %d; "
+			"pass the process id %d", (int)pid, tgid, tgid);
+		return -EINVAL;
+	}
+	err = mark_task(map_fd, pid, 0);
+	if (err) {
+		if (err == -ESRCH)
 			pt_warn("proctrace_start: filter_pid %d: no such process",
 				(int)pid);
 		else
-			pt_warn("proctrace_start: filter_pid %d: pidfd_open failed: %s "
-				"(the subtree filter needs Linux 5.11 or later)",
-				(int)pid, strerror(-err));
-		return err == -EINVAL ? -ESRCH : err;
+			pt_warn("proctrace_start: cannot mark process %d for the subtree "
+				"filter: %s (it needs Linux 5.12 or later)", (int)pid,
+				strerror(-err));
+		return err;
 	}
-	err = bpf_map_update_elem(bpf_map__fd(b->skel->maps.subtree), &pidfd,
-				  &one, BPF_ANY);
-	if (err) {
-		err = -errno;
-		pt_warn("proctrace_start: cannot mark process %d for the subtree "
-			"filter: %s", (int)pid, strerror(-err));
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		int tid = atoi(d->d_name);
+
+		if (tid > 0 && tid != pid &&
+		    (err = mark_task(map_fd, tid, PIDFD_THREAD)) && err != -ESRCH)
+			pt_debug("subtree filter: thread %d of %d not marked: %s", tid,
+				 (int)pid, strerror(-err));
 	}
-	close(pidfd);
-	return err;
+	if (dir)
+		closedir(dir);
+	return 0;
 }
 
 /* The epoll set behind proctrace_fd(), with the latency timer. */
@@ -268,7 +327,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		return privileges_error();
 	if (err) {
 		pt_warn("proctrace_start: the kernel rejected the BPF program: %s; "
-			"it needs Linux 5.11 or later with BPF ring buffers, task storage and "
+			"it needs Linux 5.12 or later with BPF ring buffers, task storage and "
 			"BTF-enabled tracepoints (set a PROCTRACE_LOG_DEBUG log "
 			"callback for the verifier's output)", strerror(-err));
 		return err == -EINVAL || err == -ENOTSUP ? -EOPNOTSUPP : err;

@@ -271,9 +271,11 @@ struct proctrace_opts {
 	 */
 	uint32_t max_latency_ms;
 	/**
-	 * Filter: report only this process and its descendants, including
-	 * those created later and those reparented away from it (its
-	 * descendants stay in the set for life).  0: no such filter.
+	 * Filter: report only this process and the descendants it creates
+	 * after proctrace_start(), also those later reparented away from it
+	 * (they stay in the set for life); descendants it already had are
+	 * not included.  A thread id, or a pid that does not exist, makes
+	 * proctrace_start() fail.  0: no such filter.
 	 */
 	int32_t filter_pid;
 	/** Filter: report only processes whose real uid is this; needs PROCTRACE_OPT_FILTER_UID. */
@@ -381,7 +383,7 @@ PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
  *
  * When non-zero, no EXEC events are delivered, and an EXIT event only for a
  * process whose lifetime (struct proctrace_event::duration_ns) is at least
- * @p min_duration_ns.  The filter runs in the kernel: filtered events cost
+ * @p min_duration_ns.  FORK events, if asked for, are not affected.  The filter runs in the kernel: filtered events cost
  * no ring-buffer space and never wake the reader.  0 (the default) turns the
  * filter off.
  *
@@ -402,7 +404,9 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
  *         -EPERM if the caller lacks the privileges (root, or
  *         CAP_BPF and CAP_PERFMON);
  *         -EOPNOTSUPP if the kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or
- *         lacks a needed BPF feature;
+ *         lacks a needed BPF feature (Linux 5.12 or later is needed);
+ *         -ESRCH if opts.filter_pid names no process;
+ *         -EINVAL if opts.filter_pid is a thread id, not a process id;
  *         another negative errno if loading failed otherwise.
  *         A failed start may be retried, e.g. after fixing privileges.
  */
@@ -432,10 +436,11 @@ PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms);
  * @brief A file descriptor that becomes readable when events are due.
  *
  * For use with epoll(7), poll(2) or an event loop: when it is readable,
- * call proctrace_poll(pt, 0).  It becomes readable when queued events
- * have waited opts.max_latency_ms or fill a good part of the ring buffer
- * (at once for each event with PROCTRACE_OPT_WAKE_EVERY_EVENT).  The
- * descriptor belongs to the handle: do not close it.
+ * call proctrace_poll(pt, 0).  It becomes readable every
+ * opts.max_latency_ms (a drain timer, also when nothing is queued) and as
+ * soon as queued events fill a good part of the ring buffer; with
+ * PROCTRACE_OPT_WAKE_EVERY_EVENT, when any event is queued and never
+ * otherwise.  The descriptor belongs to the handle: do not close it.
  *
  * @return the descriptor; -EINVAL if @p pt is NULL or not started.
  */
