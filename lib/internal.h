@@ -42,6 +42,7 @@ struct proctrace {
 
 	/* State of the proctrace_poll() call in progress. */
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	bool realtime_offset_valid;	/* taken in this poll yet */
 	int delivered;
 	bool stopped;
 	int stop_value;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "internal.h"
+#include "proctrace_wire.h"
 
 PROCTRACE_API uint32_t proctrace_version(void)
 {
@@ -27,6 +28,22 @@ PROCTRACE_API const char *proctrace_version_string(void)
 #define RING_SIZE_MIN 4096u
 #define RING_SIZE_MAX (1u << 30)
 #define LATENCY_MAX_MS 60000u
+
+/* The largest record the kernel side may send, with its 8-byte header. */
+static size_t max_record_size(uint32_t max_args_size)
+{
+	return sizeof(struct pt_wire_event) + PT_WIRE_PATH_MAX + max_args_size + 8;
+}
+
+/* The smallest ring buffer for @max_args_size: two of the largest records. */
+static uint32_t min_ring_size(uint32_t max_args_size)
+{
+	uint32_t size = RING_SIZE_MIN;
+
+	while (size < 2 * max_record_size(max_args_size))
+		size *= 2;
+	return size;
+}
 
 /*
  * Checks and copies the 0.2 options.  Each message names the field, the
@@ -60,6 +77,20 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 		pt_warn("proctrace_open: opts.ring_buffer_size %u is not a power of two "
 			"between %u and %u bytes", pt->ring_buffer_size, RING_SIZE_MIN,
 			RING_SIZE_MAX);
+		return -EINVAL;
+	}
+	/*
+	 * The largest exec record must fit, with room for the reader to be
+	 * behind by as much again; a smaller ring would lose every such
+	 * record however fast the reader is.
+	 */
+	if (pt->ring_buffer_size < min_ring_size(pt->max_args_size)) {
+		pt_warn("proctrace_open: opts.ring_buffer_size %u is too small for exec "
+			"records of up to %zu bytes (a 4096-byte filename and "
+			"opts.max_args_size %u of arguments): use at least %u, or a "
+			"smaller max_args_size", pt->ring_buffer_size,
+			max_record_size(pt->max_args_size), pt->max_args_size,
+			min_ring_size(pt->max_args_size));
 		return -EINVAL;
 	}
 	pt->max_latency_ms = PT_OPTS_GET(opts, max_latency_ms, 0);
@@ -170,6 +201,14 @@ static int on_record(void *ctx, const void *data, size_t size)
 	struct proctrace_event ev;
 	int ret;
 
+	/*
+	 * The wall-clock offset is taken once per poll, at its first record,
+	 * so after any wait: a clock set while the poll waited is seen.
+	 */
+	if (!pt->realtime_offset_valid) {
+		pt->realtime_offset_ns = pt_realtime_offset_ns();
+		pt->realtime_offset_valid = true;
+	}
 	if (pt_decode_record(data, size, pt->realtime_offset_ns, &pt->args,
 			     &ev) < 0) {
 		/* Only a mismatched BPF object could send this: a bug of ours. */
@@ -261,7 +300,7 @@ PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms)
 	if (err)
 		return err;
 
-	pt->realtime_offset_ns = pt_realtime_offset_ns();
+	pt->realtime_offset_valid = false;
 	pt->delivered = 0;
 	pt->stopped = false;
 	err = pt_backend_poll(pt->backend, timeout_ms);

@@ -267,6 +267,15 @@ static void test_open_opts_out_of_range(void **state)
 	expect_bad_opts(&ring_small, "opts.ring_buffer_size 2048 is not a power of two");
 	expect_bad_opts(&ring_odd, "opts.ring_buffer_size 12288");
 	expect_bad_opts(&ring_big, "opts.ring_buffer_size 2147483648");
+	/* Valid sizes too small for the largest exec record. */
+	PROCTRACE_OPTS(ring_4k, .ring_buffer_size = 4096);
+	PROCTRACE_OPTS(ring_16k_big_args, .ring_buffer_size = 16384,
+		       .max_args_size = 4096);
+	PROCTRACE_OPTS(ring_64k_max_args, .ring_buffer_size = 65536,
+		       .max_args_size = PROCTRACE_ARGS_SIZE_MAX);
+	expect_bad_opts(&ring_4k, "opts.ring_buffer_size 4096 is too small");
+	expect_bad_opts(&ring_16k_big_args, "use at least 32768");
+	expect_bad_opts(&ring_64k_max_args, "use at least 131072");
 	expect_bad_opts(&latency, "opts.max_latency_ms 60001 is too large");
 	expect_bad_opts(&pid, "opts.filter_pid -1 is negative");
 	expect_bad_opts(&uid, "lacks PROCTRACE_OPT_FILTER_UID");
@@ -288,7 +297,7 @@ static void test_open_opts_defaults_and_filters(void **state)
 	proctrace_close(pt);
 
 	PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID,
-		       .max_args_size = 100, .ring_buffer_size = 4096,
+		       .max_args_size = 100, .ring_buffer_size = 16384,
 		       .max_latency_ms = 7, .filter_pid = 42, .filter_uid = 0,
 		       .filter_cgroup_id = 99, .filter_comm = "bash");
 	pt = proctrace_open(capture_event, &got, &opts);
@@ -297,7 +306,7 @@ static void test_open_opts_defaults_and_filters(void **state)
 	assert_int_equal(fake.last_params.flags,
 			 PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID);
 	assert_int_equal(fake.last_params.max_args_size, 100);
-	assert_int_equal(fake.last_params.ring_buffer_size, 4096);
+	assert_int_equal(fake.last_params.ring_buffer_size, 16384);
 	assert_int_equal(fake.last_params.max_latency_ms, 7);
 	assert_int_equal(fake.last_params.filter_pid, 42);
 	assert_int_equal(fake.last_params.filter_uid, 0);

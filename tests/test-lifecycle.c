@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -756,16 +757,42 @@ static void test_comm_filter(void **state)
 	collector_free(&c);
 }
 
-/* A filter that names a process that does not exist fails clearly. */
-static void test_subtree_of_missing_pid(void **state)
+static void *park(void *arg)
 {
-	PROCTRACE_OPTS(opts, .filter_pid = 0x3ffffff0);
+	int *tid = arg;
+
+	*tid = (int)gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A filter that names a process that does not exist, or a thread rather
+ * than a process, fails clearly.
+ */
+static void test_subtree_of_missing_pid_or_thread(void **state)
+{
+	PROCTRACE_OPTS(missing, .filter_pid = 0x3ffffff0);
 	struct collector c = { 0 };
-	struct proctrace *pt = proctrace_open(collector_cb, &c, &opts);
+	struct proctrace *pt = proctrace_open(collector_cb, &c, &missing);
+	volatile int tid = 0;
+	pthread_t t;
 
 	assert_non_null(pt);
 	assert_int_equal(proctrace_start(pt), -ESRCH);
 	proctrace_close(pt);
+
+	assert_int_equal(pthread_create(&t, NULL, park, (void *)&tid), 0);
+	while (!tid)
+		sleep_ms(1);
+	PROCTRACE_OPTS(thread, .filter_pid = tid);
+	pt = proctrace_open(collector_cb, &c, &thread);
+	assert_non_null(pt);
+	assert_int_equal(proctrace_start(pt), -EINVAL);
+	proctrace_close(pt);
+	pthread_cancel(t);
+	pthread_join(t, NULL);
 }
 
 int main(void)
@@ -787,7 +814,7 @@ int main(void)
 		cmocka_unit_test(test_fork_events),
 		cmocka_unit_test(test_subtree_filter),
 		cmocka_unit_test(test_comm_filter),
-		cmocka_unit_test(test_subtree_of_missing_pid),
+		cmocka_unit_test(test_subtree_of_missing_pid_or_thread),
 	};
 
 	live_prepare();

@@ -3,7 +3,7 @@
  * Loss accounting under a burst of process exits (live, suite root):
  *  - with the default ring buffer, 10,000 children exiting at once are all
  *    reported, each exactly once with its exit code, and nothing is lost;
- *  - with a 4096-byte ring buffer that nobody reads during the burst,
+ *  - with a 16 KiB ring buffer that nobody reads during the burst,
  *    delivered + lost is exactly the number of children, and lost > 0.
  * opts.filter_pid = our own pid keeps the rest of the machine out, so the
  * counts are exact.
@@ -27,6 +27,8 @@
 
 #define BIG_BURST 10000
 #define SMALL_BURST 500
+/* The smallest ring allowed (with 1 byte of arguments): ~200 exit records. */
+#define TINY_RING 16384
 /* How long the big burst's children are held alive before release. */
 #define HELD_MS 100
 /* Safety bound only: on this 2-core VM all children are reaped within seconds. */
@@ -73,7 +75,9 @@ static uint64_t now_ms(void)
 
 static struct proctrace *start_filtered(struct tally *t, uint32_t ring_size)
 {
-	PROCTRACE_OPTS(opts, .filter_pid = getpid(), .ring_buffer_size = ring_size);
+	/* Arguments are not needed here; the smallest allowed ring is then 16 KiB. */
+	PROCTRACE_OPTS(opts, .filter_pid = getpid(), .ring_buffer_size = ring_size,
+		       .max_args_size = ring_size ? 1 : 0);
 	struct proctrace *pt = proctrace_open(tally_cb, t, &opts);
 	int err;
 
@@ -209,7 +213,7 @@ static void test_tiny_ring_counts_every_loss(void **state)
 	burst_check_limits(SMALL_BURST);
 	t.seen = calloc(SMALL_BURST, sizeof(*t.seen));
 	assert_non_null(t.seen);
-	pt = start_filtered(&t, 4096);
+	pt = start_filtered(&t, TINY_RING);
 
 	burst_fork(&b, SMALL_BURST);
 	burst_release(&b);
@@ -223,8 +227,8 @@ static void test_tiny_ring_counts_every_loss(void **state)
 		assert_true(rounds < 10000);
 
 	s = read_stats(pt);
-	printf("burst of %d into a 4096-byte ring: exits of our children delivered: %zu\n",
-	       SMALL_BURST, t.exits);
+	printf("burst of %d into a %d-byte ring: exits of our children delivered: %zu\n",
+	       SMALL_BURST, TINY_RING, t.exits);
 	print_stats("tiny ring", &s);
 
 	if (t.others)

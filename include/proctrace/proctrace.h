@@ -257,9 +257,11 @@ struct proctrace_opts {
 	uint32_t max_args_size;
 	/**
 	 * Size in bytes of the kernel ring buffer that holds events until
-	 * they are delivered: a power of two, at least 4096; 0 for the
-	 * default, PROCTRACE_RING_SIZE_DEFAULT.  Events that find it full are
-	 * lost and counted (see proctrace_stats()).
+	 * they are delivered: a power of two, at least twice the largest
+	 * exec record (about 4 KiB of filename plus max_args_size: 32 KiB
+	 * with the default max_args_size, 16 KiB with 1 byte of it), at most
+	 * 1 GiB; 0 for the default, PROCTRACE_RING_SIZE_DEFAULT.  Events that
+	 * find it full are lost and counted (see proctrace_stats()).
 	 */
 	uint32_t ring_buffer_size;
 	/**

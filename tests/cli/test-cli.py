@@ -463,18 +463,20 @@ class CommandMode(unittest.TestCase):
                           ("exit", "pt-child", 65534, 65534)])
 
     def test_loss_is_reported_and_counted(self):
-        # The command stops the CLI, so that a 4 KiB ring overflows, then
-        # lets it go on: 1 + 2 * 100 + 1 events in all.
-        script = ("kill -STOP $PPID; i=0; while [ $i -lt 100 ]; do /bin/true;"
+        # The command stops the CLI, so that the smallest ring (16 KiB,
+        # with 1 byte of arguments) overflows, then lets it go on:
+        # 1 + 2 * 500 + 1 events in all.
+        script = ("kill -STOP $PPID; i=0; while [ $i -lt 500 ]; do /bin/true;"
                   " i=$((i+1)); done; kill -CONT $PPID")
-        status, out, err = run_command("--json", "--ring-size", "4096", "--",
+        status, out, err = run_command("--json", "--ring-size", "16384",
+                                       "--max-args", "1", "--",
                                        "sh", "-c", script)
         self.assertEqual(status, 0, err)
         records = [json.loads(l) for l in out.splitlines()]
         lost = sum(r["count"] for r in records if r["type"] == "lost")
         delivered = len([r for r in records if r["type"] != "lost"])
         self.assertGreater(lost, 0)
-        self.assertEqual(delivered + lost, 202)
+        self.assertEqual(delivered + lost, 1002)
         m = re.fullmatch(SUMMARY[:-1] + r"\n", err)
         self.assertIsNotNone(m, err)
         self.assertEqual((int(m.group(1)), int(m.group(2)), int(m.group(3))),
