@@ -297,22 +297,36 @@ static void test_never_exec_duration(void **state)
 	collector_free(&c);
 }
 
-/* Started 400 ms before tracing: the duration covers all of it. */
+/*
+ * Forked 300 ms before tracing starts, and held until it has: the duration
+ * covers its whole life, however long the start takes.
+ */
 static void test_started_before_tracing(void **state)
 {
 	struct collector c = { 0 };
 	struct proctrace *pt;
 	const struct recorded_event *r;
+	int hold[2];
+	char b;
 	pid_t pid;
 
-	pid = spawn_child(&c, 4, 400);
-	sleep_ms(100);
+	assert_int_equal(pipe(hold), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(hold[1]);
+		_exit(read(hold[0], &b, 1) == 0 ? 4 : 125);
+	}
+	close(hold[0]);
+	collector_watch(&c, pid);
+	sleep_ms(300);
 	pt = live_start(&c, 0);
+	close(hold[1]);
 	assert_int_equal(reap(pid), 4 << 8);
 	r = the_exit(pt, &c, pid);
 	assert_int_equal(r->ev.exit_code, 4);
-	assert_true(r->ev.duration_ns >= 400 * MS);
-	assert_true(r->ev.duration_ns < 10000 * MS);
+	assert_true(r->ev.duration_ns >= 300 * MS);
+	assert_true(r->ev.duration_ns < 60000 * MS);
 	proctrace_close(pt);
 	collector_free(&c);
 }
@@ -535,6 +549,8 @@ static pid_t spawn_in_cgroup(struct collector *c, const char *dir, char *code)
 	return pid;
 }
 
+static char test_cgroup[PATH_MAX + 64];
+
 /*
  * The ids of a plain child are ours, and outside containers ns_pid ==
  * pid.  A child moved into a cgroup of its own carries that cgroup's id
@@ -562,7 +578,10 @@ static void test_ids_and_cgroup(void **state)
 	if (!cgroup2_mount(mnt, sizeof(mnt)))
 		fail_msg("no cgroup2 mount on this machine");
 	snprintf(dir, sizeof(dir), "%s/proctrace-test-%d", mnt, (int)getpid());
-	assert_int_equal(mkdir(dir, 0755), 0);
+	if (mkdir(dir, 0755) != 0)
+		fail_msg("cannot create the cgroup %s: %s", dir, strerror(errno));
+	/* Removed by remove_test_cgroup() even if an assertion fails. */
+	snprintf(test_cgroup, sizeof(test_cgroup), "%s", dir);
 	assert_int_equal(stat(dir, &st), 0);
 
 	pt = live_start(&c, 0);
@@ -586,7 +605,20 @@ static void test_ids_and_cgroup(void **state)
 	assert_int_equal(collector_count(&c, other, 0), 0);
 	proctrace_close(pt);
 	collector_free(&c);
-	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Teardown: the test cgroup, once its (exited) members are gone. */
+static int remove_test_cgroup(void **state)
+{
+	int tries;
+
+	for (tries = 0; test_cgroup[0] && tries < 100; tries++) {
+		if (rmdir(test_cgroup) == 0 || errno == ENOENT)
+			break;
+		sleep_ms(10);
+	}
+	test_cgroup[0] = '\0';
+	return 0;
 }
 
 /* In a new pid namespace the process is pid 1 to itself. */
@@ -809,7 +841,7 @@ int main(void)
 		cmocka_unit_test(test_hundred_args),
 		cmocka_unit_test(test_long_args_cut_and_whole),
 		cmocka_unit_test(test_setuid_nobody),
-		cmocka_unit_test(test_ids_and_cgroup),
+		cmocka_unit_test_teardown(test_ids_and_cgroup, remove_test_cgroup),
 		cmocka_unit_test(test_ns_pid),
 		cmocka_unit_test(test_fork_events),
 		cmocka_unit_test(test_subtree_filter),
