@@ -16,17 +16,12 @@ struct proctrace {
 	proctrace_event_fn cb;
 	void *cb_ctx;
 
-	/* Settings, checked by proctrace_open(), fixed once started. */
-	uint64_t min_duration_ns;
-	char *btf_path;		/* owned copy, or NULL for the running kernel's */
-	uint32_t flags;
-	uint32_t max_args_size;
-	uint32_t ring_buffer_size;
-	uint32_t max_latency_ms;
-	int32_t filter_pid;
-	uint32_t filter_uid;
-	uint64_t filter_cgroup_id;
-	char *filter_comm;	/* owned copy, or NULL */
+	/*
+	 * Settings, checked and given their defaults by proctrace_open(),
+	 * handed to the backend as they are by proctrace_start().  The
+	 * strings (btf_path, filter_comm) are the handle's own copies.
+	 */
+	struct pt_backend_params settings;
 
 	struct pt_backend *backend;	/* NULL until proctrace_start() succeeds */
 

@@ -53,29 +53,29 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 {
 	const char *comm;
 
-	pt->flags = PT_OPTS_GET(opts, flags, 0);
-	if (pt->flags & ~KNOWN_OPT_FLAGS) {
+	pt->settings.flags = PT_OPTS_GET(opts, flags, 0);
+	if (pt->settings.flags & ~KNOWN_OPT_FLAGS) {
 		pt_warn("proctrace_open: opts.flags has unknown bits 0x%x; this "
-			"library version (%s) knows 0x%x", pt->flags & ~KNOWN_OPT_FLAGS,
+			"library version (%s) knows 0x%x", pt->settings.flags & ~KNOWN_OPT_FLAGS,
 			proctrace_version_string(), KNOWN_OPT_FLAGS);
 		return -EINVAL;
 	}
-	pt->max_args_size = PT_OPTS_GET(opts, max_args_size, 0);
-	if (!pt->max_args_size)
-		pt->max_args_size = PROCTRACE_ARGS_SIZE_DEFAULT;
-	if (pt->max_args_size > PROCTRACE_ARGS_SIZE_MAX) {
+	pt->settings.max_args_size = PT_OPTS_GET(opts, max_args_size, 0);
+	if (!pt->settings.max_args_size)
+		pt->settings.max_args_size = PROCTRACE_ARGS_SIZE_DEFAULT;
+	if (pt->settings.max_args_size > PROCTRACE_ARGS_SIZE_MAX) {
 		pt_warn("proctrace_open: opts.max_args_size %u is too large: at most %u "
-			"(PROCTRACE_ARGS_SIZE_MAX)", pt->max_args_size,
+			"(PROCTRACE_ARGS_SIZE_MAX)", pt->settings.max_args_size,
 			PROCTRACE_ARGS_SIZE_MAX);
 		return -EINVAL;
 	}
-	pt->ring_buffer_size = PT_OPTS_GET(opts, ring_buffer_size, 0);
-	if (!pt->ring_buffer_size)
-		pt->ring_buffer_size = PROCTRACE_RING_SIZE_DEFAULT;
-	if (pt->ring_buffer_size < RING_SIZE_MIN || pt->ring_buffer_size > RING_SIZE_MAX ||
-	    (pt->ring_buffer_size & (pt->ring_buffer_size - 1))) {
+	pt->settings.ring_buffer_size = PT_OPTS_GET(opts, ring_buffer_size, 0);
+	if (!pt->settings.ring_buffer_size)
+		pt->settings.ring_buffer_size = PROCTRACE_RING_SIZE_DEFAULT;
+	if (pt->settings.ring_buffer_size < RING_SIZE_MIN || pt->settings.ring_buffer_size > RING_SIZE_MAX ||
+	    (pt->settings.ring_buffer_size & (pt->settings.ring_buffer_size - 1))) {
 		pt_warn("proctrace_open: opts.ring_buffer_size %u is not a power of two "
-			"between %u and %u bytes", pt->ring_buffer_size, RING_SIZE_MIN,
+			"between %u and %u bytes", pt->settings.ring_buffer_size, RING_SIZE_MIN,
 			RING_SIZE_MAX);
 		return -EINVAL;
 	}
@@ -84,36 +84,36 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 	 * behind by as much again; a smaller ring would lose every such
 	 * record however fast the reader is.
 	 */
-	if (pt->ring_buffer_size < min_ring_size(pt->max_args_size)) {
+	if (pt->settings.ring_buffer_size < min_ring_size(pt->settings.max_args_size)) {
 		pt_warn("proctrace_open: opts.ring_buffer_size %u is too small for exec "
 			"records of up to %zu bytes (a 4096-byte filename and "
 			"opts.max_args_size %u of arguments): use at least %u, or a "
-			"smaller max_args_size", pt->ring_buffer_size,
-			max_record_size(pt->max_args_size), pt->max_args_size,
-			min_ring_size(pt->max_args_size));
+			"smaller max_args_size", pt->settings.ring_buffer_size,
+			max_record_size(pt->settings.max_args_size), pt->settings.max_args_size,
+			min_ring_size(pt->settings.max_args_size));
 		return -EINVAL;
 	}
-	pt->max_latency_ms = PT_OPTS_GET(opts, max_latency_ms, 0);
-	if (!pt->max_latency_ms)
-		pt->max_latency_ms = PROCTRACE_LATENCY_DEFAULT_MS;
-	if (pt->max_latency_ms > LATENCY_MAX_MS) {
+	pt->settings.max_latency_ms = PT_OPTS_GET(opts, max_latency_ms, 0);
+	if (!pt->settings.max_latency_ms)
+		pt->settings.max_latency_ms = PROCTRACE_LATENCY_DEFAULT_MS;
+	if (pt->settings.max_latency_ms > LATENCY_MAX_MS) {
 		pt_warn("proctrace_open: opts.max_latency_ms %u is too large: at most %u",
-			pt->max_latency_ms, LATENCY_MAX_MS);
+			pt->settings.max_latency_ms, LATENCY_MAX_MS);
 		return -EINVAL;
 	}
-	pt->filter_pid = PT_OPTS_GET(opts, filter_pid, 0);
-	if (pt->filter_pid < 0) {
+	pt->settings.filter_pid = PT_OPTS_GET(opts, filter_pid, 0);
+	if (pt->settings.filter_pid < 0) {
 		pt_warn("proctrace_open: opts.filter_pid %d is negative; use a process "
-			"id, or 0 for no subtree filter", (int)pt->filter_pid);
+			"id, or 0 for no subtree filter", (int)pt->settings.filter_pid);
 		return -EINVAL;
 	}
-	pt->filter_uid = PT_OPTS_GET(opts, filter_uid, 0);
-	if (pt->filter_uid && !(pt->flags & PROCTRACE_OPT_FILTER_UID)) {
+	pt->settings.filter_uid = PT_OPTS_GET(opts, filter_uid, 0);
+	if (pt->settings.filter_uid && !(pt->settings.flags & PROCTRACE_OPT_FILTER_UID)) {
 		pt_warn("proctrace_open: opts.filter_uid is set but opts.flags lacks "
 			"PROCTRACE_OPT_FILTER_UID; set it to filter on the uid");
 		return -EINVAL;
 	}
-	pt->filter_cgroup_id = PT_OPTS_GET(opts, filter_cgroup_id, 0);
+	pt->settings.filter_cgroup_id = PT_OPTS_GET(opts, filter_cgroup_id, 0);
 	comm = PT_OPTS_GET(opts, filter_comm, NULL);
 	if (comm) {
 		size_t len = strlen(comm);
@@ -123,8 +123,8 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 				"has 1 to %d", len, PROCTRACE_COMM_LEN - 1);
 			return -EINVAL;
 		}
-		pt->filter_comm = strdup(comm);
-		if (!pt->filter_comm)
+		pt->settings.filter_comm = strdup(comm);
+		if (!pt->settings.filter_comm)
 			return -ENOMEM;
 	}
 	return 0;
@@ -134,8 +134,8 @@ static void free_handle(struct proctrace *pt)
 {
 	free(pt->args.strings);
 	free(pt->args.argv);
-	free(pt->filter_comm);
-	free(pt->btf_path);
+	free((char *)pt->settings.filter_comm);
+	free((char *)pt->settings.btf_path);
 	free(pt);
 }
 
@@ -161,13 +161,13 @@ PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
 	}
 	pt->cb = cb;
 	pt->cb_ctx = ctx;
-	pt->min_duration_ns = PT_OPTS_GET(opts, min_duration_ns, 0);
+	pt->settings.min_duration_ns = PT_OPTS_GET(opts, min_duration_ns, 0);
 
 	err = take_options(pt, opts);
 	btf_path = PT_OPTS_GET(opts, btf_path, NULL);
 	if (!err && btf_path) {
-		pt->btf_path = strdup(btf_path);
-		if (!pt->btf_path)
+		pt->settings.btf_path = strdup(btf_path);
+		if (!pt->settings.btf_path)
 			err = -ENOMEM;
 	}
 	if (err) {
@@ -191,7 +191,7 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
 			"set the minimum duration before proctrace_start()");
 		return pt_err(-EBUSY);
 	}
-	pt->min_duration_ns = min_duration_ns;
+	pt->settings.min_duration_ns = min_duration_ns;
 	return 0;
 }
 
@@ -231,7 +231,6 @@ static int on_record(void *ctx, const void *data, size_t size)
 
 PROCTRACE_API int proctrace_start(struct proctrace *pt)
 {
-	struct pt_backend_params params;
 	int err;
 
 	if (!pt) {
@@ -244,7 +243,7 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 	}
 	/* Room to split the largest argument vector the kernel may send. */
 	if (!pt->args.strings) {
-		pt->args.cap = pt->max_args_size;
+		pt->args.cap = pt->settings.max_args_size;
 		pt->args.strings = malloc(pt->args.cap + 1);
 		pt->args.argv = calloc(pt->args.cap + 1, sizeof(*pt->args.argv));
 		if (!pt->args.strings || !pt->args.argv) {
@@ -256,20 +255,9 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 		}
 	}
 
-	memset(&params, 0, sizeof(params));
-	params.min_duration_ns = pt->min_duration_ns;
-	params.btf_path = pt->btf_path;
-	params.flags = pt->flags;
-	params.max_args_size = pt->max_args_size;
-	params.ring_buffer_size = pt->ring_buffer_size;
-	params.max_latency_ms = pt->max_latency_ms;
-	params.filter_pid = pt->filter_pid;
-	params.filter_uid = pt->filter_uid;
-	params.filter_cgroup_id = pt->filter_cgroup_id;
-	params.filter_comm = pt->filter_comm;
-	params.on_record = on_record;
-	params.ctx = pt;
-	err = pt_backend_start(&params, &pt->backend);
+	pt->settings.on_record = on_record;
+	pt->settings.ctx = pt;
+	err = pt_backend_start(&pt->settings, &pt->backend);
 	if (err) {
 		pt->backend = NULL;
 		return pt_err(err);

@@ -247,10 +247,10 @@ void collector_drain(struct proctrace *pt, struct collector *c, int ms)
 	}
 }
 
-struct proctrace *live_start_opts(struct collector *c,
-				  const struct proctrace_opts *opts)
+struct proctrace *live_open_started(proctrace_event_fn cb, void *ctx,
+				    const struct proctrace_opts *opts)
 {
-	struct proctrace *pt = proctrace_open(collector_cb, c, opts);
+	struct proctrace *pt = proctrace_open(cb, ctx, opts);
 	int err;
 
 	if (!pt)
@@ -259,6 +259,12 @@ struct proctrace *live_start_opts(struct collector *c,
 	if (err)
 		fail_msg("proctrace_start: %s", strerror(-err));
 	return pt;
+}
+
+struct proctrace *live_start_opts(struct collector *c,
+				  const struct proctrace_opts *opts)
+{
+	return live_open_started(collector_cb, c, opts);
 }
 
 struct proctrace *live_start(struct collector *c, uint64_t min_duration_ns)

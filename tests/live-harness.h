@@ -69,7 +69,10 @@ void collector_drain(struct proctrace *pt, struct collector *c, int ms);
 
 /* A started session delivering to @c; fails the test if it cannot start. */
 struct proctrace *live_start(struct collector *c, uint64_t min_duration_ns);
-/* The same with options (NULL for the defaults). */
+/* A started session with any callback; fails the test if it cannot start. */
+struct proctrace *live_open_started(proctrace_event_fn cb, void *ctx,
+				    const struct proctrace_opts *opts);
+/* A started session delivering to @c, with options (NULL: defaults). */
 struct proctrace *live_start_opts(struct collector *c,
 				  const struct proctrace_opts *opts);
 

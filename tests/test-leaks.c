@@ -135,14 +135,9 @@ static uint64_t now_ms(void)
 
 static void one_cycle(struct bpf_objects *record)
 {
-	struct proctrace *pt = proctrace_open(ignore_event, NULL, NULL);
+	struct proctrace *pt = live_open_started(ignore_event, NULL, NULL);
 	int err;
 
-	if (!pt)
-		fail_msg("proctrace_open: %s", strerror(errno));
-	err = proctrace_start(pt);
-	if (err)
-		fail_msg("proctrace_start: %s", strerror(-err));
 	err = proctrace_poll(pt, 0);
 	if (err < 0)
 		fail_msg("proctrace_poll: %s", strerror(-err));

@@ -78,15 +78,8 @@ static struct proctrace *start_filtered(struct tally *t, uint32_t ring_size)
 	/* Arguments are not needed here; the smallest allowed ring is then 16 KiB. */
 	PROCTRACE_OPTS(opts, .filter_pid = getpid(), .ring_buffer_size = ring_size,
 		       .max_args_size = ring_size ? 1 : 0);
-	struct proctrace *pt = proctrace_open(tally_cb, t, &opts);
-	int err;
 
-	if (!pt)
-		fail_msg("proctrace_open: %s", strerror(errno));
-	err = proctrace_start(pt);
-	if (err)
-		fail_msg("proctrace_start: %s", strerror(-err));
-	return pt;
+	return live_open_started(tally_cb, t, &opts);
 }
 
 static int poll_checked(struct proctrace *pt, int timeout_ms)

@@ -188,6 +188,13 @@ static void report_losses(struct proctrace *pt, struct output *o, bool now_or_ne
 	o->reported = now;
 }
 
+/* Everything queued in the kernel now, without waiting for the timer. */
+static void deliver_queued(struct proctrace *pt)
+{
+	while (proctrace_poll(pt, 0) > 0)
+		;
+}
+
 static void print_summary(struct proctrace *pt)
 {
 	struct proctrace_stats s = { .sz = sizeof(s) };
@@ -392,8 +399,7 @@ int main(int argc, char **argv)
 			if (!cli.command || cmd.done || stop_count > 1) {
 				if (cli.command && !cmd.done)
 					interrupted = stop_signal;
-				while (proctrace_poll(pt, 0) > 0)
-					;
+				deliver_queued(pt);
 				break;
 			}
 			/*
@@ -406,10 +412,7 @@ int main(int argc, char **argv)
 		}
 		if (cli.command && command_reap(&cmd)) {
 			/* Every exit happened before its parent could reap it. */
-			while ((err = proctrace_poll(pt, 0)) > 0)
-				;
-			report_losses(pt, &output, true);
-			status = flush_output(output.out);
+			deliver_queued(pt);
 			break;
 		}
 		/* Do not sit on unwritten events longer than the latency. */
