@@ -18,7 +18,9 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -210,9 +212,10 @@ static void test_fd_becomes_readable(void **state)
 
 /*
  * In the default batched mode the descriptor still becomes readable for
- * a lone event, within the latency bound, through the library's timer.
+ * a lone event, through the library's timer: nothing else would wake it.
+ * How soon is test_latency_bound_with_blocking_caller's question.
  */
-static void test_fd_readable_within_latency(void **state)
+static void test_fd_readable_for_a_lone_batched_event(void **state)
 {
 	PROCTRACE_OPTS(opts, .filter_pid = getpid(), .max_latency_ms = 20);
 	struct collector c = { 0 };
@@ -235,6 +238,132 @@ static void test_fd_readable_within_latency(void **state)
 	close(ep);
 	proctrace_close(pt);
 	collector_free(&c);
+}
+
+/*
+ * The latency bound itself.  With max_latency_ms = 20, a caller that
+ * blocks in epoll_wait() on proctrace_fd() without a timeout, and drains
+ * only when it is readable, gets each of LATENCY_EVENTS exits within
+ * LATENCY_P95_MS of the exit at the 95th percentile: the drain timer's
+ * period plus room for scheduling on a busy machine.  Without the timer
+ * nothing wakes the caller (these few events never fill the ring), and
+ * with a slower timer the percentile exceeds the bound: both fail.
+ */
+#define LATENCY_EVENTS 200
+#define LATENCY_BOUND_MS 20
+#define LATENCY_P95_MS 40
+/* Once the spawner has exited: 100 times the bound. */
+#define LATENCY_GIVE_UP_MS 2000
+
+struct latency_probe {
+	pid_t spawner;
+	int64_t lat_ns[LATENCY_EVENTS];
+	int n;
+};
+
+static int latency_cb(const struct proctrace_event *e, void *ctx)
+{
+	struct latency_probe *lp = ctx;
+
+	if (e->type == PROCTRACE_EVENT_EXIT && e->ppid == lp->spawner &&
+	    lp->n < LATENCY_EVENTS)
+		lp->lat_ns[lp->n++] = (int64_t)(now_realtime_ns() - e->timestamp_ns);
+	return 0;
+}
+
+/* LATENCY_EVENTS children, one every 2 ms, each exiting at once. */
+static pid_t fork_spawner(void)
+{
+	static const struct timespec pause = { .tv_nsec = 2000000 };
+	pid_t spawner = fork();
+	int i;
+
+	if (spawner != 0)
+		return spawner;
+	for (i = 0; i < LATENCY_EVENTS; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			_exit(1);
+		nanosleep(&pause, NULL);
+	}
+	_exit(0);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_latency_bound_with_blocking_caller(void **state)
+{
+	PROCTRACE_OPTS(opts, .filter_pid = getpid(), .max_latency_ms = LATENCY_BOUND_MS);
+	struct proctrace_stats stats = { .sz = sizeof(stats) };
+	struct latency_probe lp = { 0 };
+	struct proctrace *pt = live_open_started(latency_cb, &lp, &opts);
+	struct epoll_event ev = { .events = EPOLLIN }, out[2];
+	int64_t give_up_at = 0, p95;
+	int ep, pidfd, n, i, status;
+
+	lp.spawner = fork_spawner();
+	assert_true(lp.spawner > 0);
+	pidfd = (int)syscall(SYS_pidfd_open, lp.spawner, 0);
+	assert_true(pidfd >= 0);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ep >= 0);
+	ev.data.fd = proctrace_fd(pt);
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev), 0);
+	ev.data.fd = pidfd;
+	assert_int_equal(epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev), 0);
+
+	while (lp.n < LATENCY_EVENTS) {
+		int timeout = -1;	/* until the spawner is done: no timeout */
+
+		if (give_up_at) {
+			int64_t left = give_up_at - (int64_t)(now_realtime_ns() / MS);
+
+			if (left <= 0)
+				break;
+			timeout = (int)left;
+		}
+		n = epoll_wait(ep, out, 2, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		assert_true(n >= 0);
+		for (i = 0; i < n; i++) {
+			if (out[i].data.fd == pidfd) {
+				give_up_at = (int64_t)(now_realtime_ns() / MS) + LATENCY_GIVE_UP_MS;
+				assert_int_equal(epoll_ctl(ep, EPOLL_CTL_DEL, pidfd, NULL), 0);
+			} else {
+				assert_true(proctrace_poll(pt, 0) >= 0);
+			}
+		}
+	}
+	status = reap(lp.spawner);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(proctrace_stats(pt, &stats), 0);
+	close(pidfd);
+	close(ep);
+	proctrace_close(pt);
+
+	if (lp.n != LATENCY_EVENTS)
+		fail_msg("%d of %d exit events delivered within %d ms after the last one "
+			 "(the caller blocks without a timeout: only the library's drain "
+			 "timer wakes it)", lp.n, LATENCY_EVENTS, LATENCY_GIVE_UP_MS);
+	assert_int_equal(stats.events_lost, 0);
+	qsort(lp.lat_ns, LATENCY_EVENTS, sizeof(*lp.lat_ns), cmp_i64);
+	p95 = lp.lat_ns[LATENCY_EVENTS * 95 / 100 - 1];
+	printf("max_latency_ms=%d: exit-to-callback p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
+	       LATENCY_BOUND_MS, lp.lat_ns[LATENCY_EVENTS / 2 - 1] / 1e6, p95 / 1e6,
+	       lp.lat_ns[LATENCY_EVENTS - 1] / 1e6);
+	if (p95 >= (int64_t)(LATENCY_P95_MS * MS))
+		fail_msg("p95 exit-to-callback latency %.1f ms, bound %d ms for max_latency_ms=%d",
+			 p95 / 1e6, LATENCY_P95_MS, LATENCY_BOUND_MS);
 }
 
 static struct {
@@ -404,7 +533,8 @@ int main(void)
 		cmocka_unit_test(test_min_duration_filter),
 		cmocka_unit_test(test_callback_value_stops_poll),
 		cmocka_unit_test(test_fd_becomes_readable),
-		cmocka_unit_test(test_fd_readable_within_latency),
+		cmocka_unit_test(test_fd_readable_for_a_lone_batched_event),
+		cmocka_unit_test(test_latency_bound_with_blocking_caller),
 		cmocka_unit_test(test_unprivileged_gets_eperm),
 		cmocka_unit_test(test_missing_btf_path),
 		cmocka_unit_test(test_wrong_order_when_live),
