@@ -10,11 +10,15 @@
  * each of those ids must be gone from the kernel.  This is exact even if
  * another process loads libproctrace at the same time, which a machine-wide
  * count by name would not be; that count is printed as well.
+ *
+ * Closing a session whose events are still queued in the kernel must
+ * discard them (no callback), and free them with everything else.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <cmocka.h>
 
 #include "bpf-objects.h"
@@ -230,6 +235,80 @@ static void test_open_start_close_leaks_nothing(void **state)
 }
 
 /*
+ * A second descriptor of the session's BPF ring buffer (found among the
+ * maps our descriptors hold), to see whether records are queued without
+ * consuming them: poll() on a ring buffer map reports what it holds, not
+ * whether the producer woke anyone.  -1 if there is none.
+ */
+static int open_ring_buffer(const struct bpf_objects *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->maps.n; i++) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_map_get_fd_by_id(o->maps.ids[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_MAP_TYPE_RINGBUF)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void test_close_with_undelivered_events(void **state)
+{
+	PROCTRACE_OPTS(opts, .filter_pid = getpid());
+	struct bpf_objects objs = { 0 };
+	struct collector c = { 0 };
+	struct proctrace *pt;
+	struct pollfd ring = { .events = POLLIN };
+	long fds0, maps0;
+	size_t p, l, m;
+	int i, left;
+
+	fds0 = count_fds();
+	maps0 = count_lines("/proc/self/maps");
+	pt = live_start_opts(&c, &opts);
+	assert_int_equal(bpf_objects_of_pid(0, &objs), 0);
+	ring.fd = open_ring_buffer(&objs);
+	assert_true(ring.fd >= 0);
+	/* Only our subtree is traced, and nothing of it ran yet. */
+	assert_int_equal(poll(&ring, 1, 0), 0);
+
+	for (i = 0; i < 5; i++)
+		reap(spawn_child(&c, 0, 0));
+	/* Their exec and exit events are queued, and nothing drained them. */
+	assert_int_equal(poll(&ring, 1, 0), 1);
+	assert_int_equal(c.n_events, 0);
+
+	proctrace_close(pt);
+	/* Discarded, not delivered: no callback, and still in the ring. */
+	assert_int_equal(c.n_events, 0);
+	assert_int_equal(poll(&ring, 1, 0), 1);
+	close(ring.fd);
+
+	/* Our reference was the last: every object, the ring too, is freed. */
+	left = bpf_objects_wait_gone(&objs, 5000, &p, &l, &m);
+	if (left < 0)
+		fail_msg("checking BPF object ids: %s", strerror(-left));
+	printf("closed with events queued: %zu programs, %zu links, %zu maps held; "
+	       "still alive: %zu, %zu, %zu\n", objs.progs.n, objs.links.n, objs.maps.n,
+	       p, l, m);
+	assert_true(objs.progs.n > 0 && objs.links.n > 0 && objs.maps.n > 0);
+	assert_int_equal(left, 0);
+	assert_int_equal(count_fds(), fds0);
+	if (!UNDER_ASAN)
+		assert_int_equal(count_lines("/proc/self/maps"), maps0);
+	bpf_objects_free(&objs);
+	collector_free(&c);
+}
+
+/*
  * glibc's per-thread cache holds freed blocks that mallinfo2() still
  * counts as in use, tens of kilobytes whatever the number of cycles; with
  * it off, heap in use is exact.  Tunables are read at start-up, hence the
@@ -252,6 +331,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_start_close_leaks_nothing),
+		cmocka_unit_test(test_close_with_undelivered_events),
 	};
 
 	without_malloc_cache(argv);
