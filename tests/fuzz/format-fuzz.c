@@ -118,45 +118,54 @@ static void check_same(const char *json, size_t len, const char *what,
 		round_trip_failed(json, len, what, got, got_len, want);
 }
 
+/* A member the format always prints: missing or of another type is a bug. */
+static void missing_member(const char *json, size_t len, const char *name,
+			   const char *what)
+{
+	fprintf(stderr, "format-fuzz: JSON member \"%s\" is not %s\n", name, what);
+	dump("output", json, len);
+	abort();
+}
+
 static void check_member(const char *json, size_t len, const char *name, const char *want)
 {
 	char *got = NULL;
 	size_t got_len = 0;
 
-	json_get_string(json, len, name, &got, &got_len);
+	if (json_get_string(json, len, name, &got, &got_len) != JSON_GET_STRING)
+		missing_member(json, len, name, "a string");
 	check_same(json, len, name, got, got_len, want);
 	free(got);
 }
 
 /*
- * comm always, filename of an exec, and the args of an exec once the
- * format prints them: all as they went in.
+ * comm always; filename and args of an exec (a NULL filename prints as
+ * "", NULL args as []): present, and as they went in.
  */
 static void check_json_round_trip(const char *json, size_t len,
 				  const struct proctrace_event *e)
 {
-	enum json_get_result r;
 	char **items;
-	size_t *lens, count, i;
+	size_t *lens, count, i, want_count;
 
 	check_member(json, len, "comm", e->comm);
 	if (e->type != PROCTRACE_EVENT_EXEC)
 		return;
-	if (e->filename)
-		check_member(json, len, "filename", e->filename);
-	if (!e->args)
-		return;
-	r = json_get_array(json, len, "args", &items, &lens, &count);
-	if (r == JSON_GET_ABSENT)
-		return; /* not printed (yet) */
-	if (r != JSON_GET_STRING || count != e->args_count) {
-		fprintf(stderr, "format-fuzz: JSON args is not an array of %u elements\n",
-			e->args_count);
+	check_member(json, len, "filename", e->filename ? e->filename : "");
+	if (json_get_array(json, len, "args", &items, &lens, &count) != JSON_GET_STRING)
+		missing_member(json, len, "args", "an array");
+	want_count = e->args ? e->args_count : 0;
+	if (count != want_count) {
+		fprintf(stderr, "format-fuzz: JSON args has %zu elements, not %zu\n",
+			count, want_count);
 		dump("output", json, len);
 		abort();
 	}
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
+		if (!items[i])
+			missing_member(json, len, "args", "an array of strings");
 		check_same(json, len, "args element", items[i], lens[i], e->args[i]);
+	}
 	json_free_array(items, lens, count);
 }
 
