@@ -17,29 +17,22 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <proctrace/proctrace.h>
 
+#include "command.h"
 #include "format.h"
 #include "options.h"
 
 /* Long enough to stay cheap, short enough that a signal is seen soon. */
 #define POLL_TIMEOUT_MS 200
-
-static volatile sig_atomic_t stop_signal;
-/* The stop signal came from kill(2), not from the terminal (see below). */
-static volatile sig_atomic_t stop_signal_sent;
-static volatile sig_atomic_t stop_count;
 
 /*
  * stdout's buffer into a file or pipe.  It must be our own: given NULL,
@@ -51,6 +44,7 @@ static char output_buffer[1 << 16];
 struct output {
 	FILE *out;
 	bool json;
+	bool command_mode;
 	/* The last second formatted as HH:MM:SS, so that it is done once. */
 	time_t clock_second;
 	char clock[16];
@@ -58,45 +52,6 @@ struct output {
 	struct proctrace_stats reported;
 	uint64_t next_loss_check_ms;
 };
-
-static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
-{
-	(void)uctx;
-	stop_signal = sig;
-	stop_signal_sent = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
-	stop_count++;
-}
-
-/* Only there to interrupt the wait in proctrace_poll() when a child ends. */
-static void on_child(int sig)
-{
-	(void)sig;
-}
-
-/*
- * No SA_RESTART: a signal must interrupt the wait inside proctrace_poll(),
- * which then returns -EINTR.
- */
-static int install_signal_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_sigaction = on_stop_signal;
-	sa.sa_flags = SA_SIGINFO;
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -errno;
-	sa.sa_flags = 0;
-	sa.sa_handler = on_child;
-	if (sigaction(SIGCHLD, &sa, NULL))
-		return -errno;
-	/* A closed pipe shows up as a write error, handled below. */
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL))
-		return -errno;
-	return 0;
-}
 
 static const char *clock_of(struct output *o, uint64_t timestamp_ns)
 {
@@ -117,6 +72,9 @@ static int on_event(const struct proctrace_event *e, void *ctx)
 {
 	struct output *o = ctx;
 
+	/* In command mode we are the subtree's root, not part of it. */
+	if (o->command_mode && command_is_tracer(e->pid))
+		return 0;
 	if (o->json)
 		format_json_event(o->out, e);
 	else
@@ -207,95 +165,6 @@ static void print_summary(struct proctrace *pt)
 		s.lost_malformed);
 }
 
-/*
- * The command, forked but held before exec until tracing has started, so
- * that its exec is the first event of the subtree.  Its pid is known
- * before that, which is what the subtree filter needs.
- */
-struct command {
-	pid_t pid;
-	int release_fd;		/* write end: one byte, or close, lets it run */
-	bool done;
-	int status;		/* its wait status, once done */
-};
-
-static int command_fork(struct command *cmd, char **argv)
-{
-	int go[2];
-	char byte;
-
-	if (pipe2(go, O_CLOEXEC))
-		return -errno;
-	cmd->pid = fork();
-	if (cmd->pid < 0) {
-		close(go[0]);
-		close(go[1]);
-		return -errno;
-	}
-	if (cmd->pid == 0) {
-		ssize_t n;
-
-		/* The command gets the signal dispositions we were given. */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		close(go[1]);
-		do
-			n = read(go[0], &byte, 1);
-		while (n < 0 && errno == EINTR);
-		/* EOF without a byte: tracing failed, do not run at all. */
-		if (n != 1)
-			_exit(127);
-		execvp(argv[0], argv);
-		fprintf(stderr, "bootstrap-cli: cannot run '%s': %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(go[0]);
-	cmd->release_fd = go[1];
-	return 0;
-}
-
-static void command_release(struct command *cmd, bool run)
-{
-	if (run && write(cmd->release_fd, "x", 1) != 1)
-		fprintf(stderr, "bootstrap-cli: cannot start the command: %s\n",
-			strerror(errno));
-	close(cmd->release_fd);
-	cmd->release_fd = -1;
-}
-
-/*
- * Reaps every child that has ended: the command itself, and, since we are
- * a child subreaper, every orphaned descendant.  Returns true once none
- * is left.
- */
-static bool command_reap(struct command *cmd)
-{
-	int status;
-	pid_t pid;
-
-	for (;;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid == cmd->pid) {
-			cmd->done = true;
-			cmd->status = status;
-		} else if (pid == 0) {
-			return false;
-		} else if (pid < 0) {
-			return errno == ECHILD;
-		}
-	}
-}
-
-static int command_exit_status(const struct command *cmd)
-{
-	if (WIFSIGNALED(cmd->status))
-		return 128 + WTERMSIG(cmd->status);
-	return WEXITSTATUS(cmd->status);
-}
-
 static struct proctrace *open_tracer(const struct cli_options *cli,
 				     struct output *output, int32_t pid)
 {
@@ -334,16 +203,16 @@ int main(int argc, char **argv)
 {
 	struct cli_options cli = { 0 };
 	struct output output = { .out = stdout };
-	struct command cmd = { .pid = -1, .release_fd = -1 };
+	COMMAND_INIT(cmd, "bootstrap-cli");
 	struct proctrace *pt;
 	int err, status = 0;
 	bool interactive = isatty(STDOUT_FILENO), unflushed = false;
-	int interrupted = 0;	/* the signal that ended a command-mode wait */
 	uint64_t last_flush_ms, flush_every_ms;
 
 	cli_options_parse(argc, argv, &cli);
 	flush_every_ms = cli.latency_ms ? cli.latency_ms : PROCTRACE_LATENCY_DEFAULT_MS;
 	output.json = cli.json;
+	output.command_mode = cli.command != NULL;
 	output.reported.sz = sizeof(output.reported);
 
 	if (cli.verbose)
@@ -356,62 +225,37 @@ int main(int argc, char **argv)
 	if (!interactive)
 		setvbuf(stdout, output_buffer, _IOFBF, sizeof(output_buffer));
 
-	err = install_signal_handlers();
+	err = command_catch_signals();
 	if (err) {
 		fprintf(stderr, "bootstrap-cli: cannot install signal handlers: %s\n",
 			strerror(-err));
 		return 1;
 	}
 
-	if (cli.command) {
-		/* Orphaned descendants become our children: we see them end. */
-		if (prctl(PR_SET_CHILD_SUBREAPER, 1) || (err = command_fork(&cmd, cli.command))) {
-			fprintf(stderr, "bootstrap-cli: cannot start the command: %s\n",
-				strerror(err ? -err : errno));
-			return 1;
-		}
-	}
-
-	pt = open_tracer(&cli, &output, cli.command ? cmd.pid : cli.pid);
-	if (!pt) {
-		if (cli.command) {
-			command_release(&cmd, false);
-			waitpid(cmd.pid, NULL, 0);
-		}
+	/*
+	 * A command is created only once tracing has started, with us as the
+	 * subtree's root: its duration is then its own, not our start-up's.
+	 */
+	pt = open_tracer(&cli, &output, cli.command ? (int32_t)getpid() : cli.pid);
+	if (!pt)
 		return 1;
-	}
 
 	if (!cli.json)
 		format_table_header(output.out);
 	status = flush_output(output.out);
 	last_flush_ms = monotonic_ms();
 	/* If even the header could not be written, the command never runs. */
-	if (cli.command)
-		command_release(&cmd, !status);
+	if (cli.command && !status)
+		command_spawn(&cmd, cli.command);
 
 	while (!status) {
-		if (stop_signal) {
+		if (cli.command ? command_reap(&cmd) : command_stop_signal() != 0) {
 			/*
-			 * Stop now: without a command; or once the command has
-			 * ended and only its orphans keep us; or on a second
-			 * signal.  What happened before is still shown.
+			 * Without a command, a signal stops us.  With one,
+			 * every process of the subtree has been reaped, so
+			 * every EXIT is queued (or a signal cut the wait
+			 * short): deliver what happened, then stop.
 			 */
-			if (!cli.command || cmd.done || stop_count > 1) {
-				if (cli.command && !cmd.done)
-					interrupted = stop_signal;
-				deliver_queued(pt);
-				break;
-			}
-			/*
-			 * A terminal's ^C reached the command's process group
-			 * already; pass on only a signal sent to us alone.
-			 */
-			if (stop_signal_sent)
-				kill(cmd.pid, stop_signal);
-			stop_signal = 0;
-		}
-		if (cli.command && command_reap(&cmd)) {
-			/* Every exit happened before its parent could reap it. */
 			deliver_queued(pt);
 			break;
 		}
@@ -448,13 +292,11 @@ int main(int argc, char **argv)
 	proctrace_close(pt);
 	if (!status)
 		status = flush_output(output.out);
-	if (cli.command && !cmd.done && !interrupted) {
+	if (cli.command) {
 		/* Output failed: not our place to kill the command; wait. */
-		while (waitpid(cmd.pid, &cmd.status, 0) < 0 && errno == EINTR)
-			;
-		cmd.done = true;
+		command_wait(&cmd);
+		if (!status)
+			status = command_exit_status(&cmd);
 	}
-	if (!status && cli.command)
-		status = cmd.done ? command_exit_status(&cmd) : 128 + interrupted;
 	return status;
 }

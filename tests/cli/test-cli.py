@@ -458,8 +458,16 @@ class CommandMode(unittest.TestCase):
             "--json", "--fork", "--", "sh", "-c", "sh -c true & wait")
         self.assertEqual(status, 0, err)
         events = [json.loads(l) for l in out.splitlines()]
+        # The command is created once tracing runs: its own fork, by
+        # bootstrap-cli (the subtree's root, whose events are not shown),
+        # comes first.
+        self.assertEqual((events[0]["type"], events[0]["comm"]),
+                         ("fork", "bootstrap-cli"))
         outer = events[0]["pid"]
-        forks = [e for e in events if e["type"] == "fork"]
+        self.assertEqual([e["type"] for e in events if e["pid"] == outer],
+                         ["fork", "exec", "exit"])
+        self.assertFalse([e for e in events if e["pid"] == events[0]["ppid"]])
+        forks = [e for e in events[1:] if e["type"] == "fork"]
         self.assertEqual(len(forks), 1, events)
         self.assertEqual((forks[0]["ppid"], forks[0]["comm"]), (outer, "sh"))
         child = forks[0]["pid"]
