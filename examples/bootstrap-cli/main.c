@@ -35,7 +35,7 @@
 #define POLL_TIMEOUT_MS 200
 
 /*
- * stdout's buffer into a file or pipe.  It must be our own: given NULL,
+ * The output's buffer into a file or pipe.  It must be our own: given NULL,
  * glibc's setvbuf() ignores the size and uses st_blksize (4 KiB), which
  * measured as one write(2) per 57 table rows.
  */
@@ -98,6 +98,24 @@ static int flush_output(FILE *out)
 	fprintf(stderr, "bootstrap-cli: cannot write events: %s\n",
 		strerror(errno ? errno : EIO));
 	return 1;
+}
+
+/*
+ * Where the events go: standard output, or with -o a file of their own,
+ * so that a command writing to standard output cannot mix its lines into
+ * them.  Not inherited by the command.
+ */
+static FILE *open_output(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return stdout;
+	f = fopen(path, "we");
+	if (!f)
+		fprintf(stderr, "bootstrap-cli: cannot open '%s' for the events: %s\n",
+			path, strerror(errno));
+	return f;
 }
 
 static uint64_t monotonic_ms(void)
@@ -202,11 +220,11 @@ static struct proctrace *open_tracer(const struct cli_options *cli,
 int main(int argc, char **argv)
 {
 	struct cli_options cli = { 0 };
-	struct output output = { .out = stdout };
+	struct output output = { 0 };
 	COMMAND_INIT(cmd, "bootstrap-cli");
 	struct proctrace *pt;
 	int err, status = 0;
-	bool interactive = isatty(STDOUT_FILENO), unflushed = false;
+	bool interactive, unflushed = false;
 	uint64_t last_flush_ms, flush_every_ms;
 
 	cli_options_parse(argc, argv, &cli);
@@ -222,8 +240,12 @@ int main(int argc, char **argv)
 	 * Into a pipe or file, write in large blocks and flush once per
 	 * batch of events rather than once per line.
 	 */
+	output.out = open_output(cli.output);
+	if (!output.out)
+		return 1;
+	interactive = isatty(fileno(output.out));
 	if (!interactive)
-		setvbuf(stdout, output_buffer, _IOFBF, sizeof(output_buffer));
+		setvbuf(output.out, output_buffer, _IOFBF, sizeof(output_buffer));
 
 	err = command_catch_signals();
 	if (err) {
@@ -292,6 +314,10 @@ int main(int argc, char **argv)
 	proctrace_close(pt);
 	if (!status)
 		status = flush_output(output.out);
+	if (output.out != stdout && fclose(output.out) && !status) {
+		fprintf(stderr, "bootstrap-cli: cannot write events: %s\n", strerror(errno));
+		status = 1;
+	}
 	if (cli.command) {
 		/* Output failed: not our place to kill the command; wait. */
 		command_wait(&cmd);

@@ -54,6 +54,9 @@ static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "Output and delivery:", 3 },
 	{ "json", OPT_JSON, NULL, 0,
 	  "One JSON object per event and line instead of the table", 3 },
+	{ "output", 'o', "FILE", 0,
+	  "Write the events to FILE (created or truncated; '-' for standard "
+	  "output) instead of standard output, which a command keeps", 3 },
 	{ "verbose", 'v', NULL, 0,
 	  "Print the library's informational and debug messages, "
 	  "including libbpf's, to stderr", 3 },
@@ -177,6 +180,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_JSON:
 		opts->json = true;
+		return 0;
+	case 'o':
+		if (!*arg)
+			argp_error(state, "invalid output file '': expected a path, or '-' for standard output");
+		opts->output = strcmp(arg, "-") ? arg : NULL;
 		return 0;
 	case OPT_FORK:
 		opts->fork_events = true;

@@ -10,6 +10,7 @@ struct cli_options {
 	uint64_t min_duration_ns;	/* 0: report every exec and exit */
 	bool verbose;			/* every library message to stderr */
 	bool json;			/* JSON lines instead of the table */
+	const char *output;		/* -o: the events' file; NULL: stdout */
 	bool fork_events;		/* also report forks */
 	bool wake_every_event;		/* the library's low-latency mode */
 	bool has_uid;

@@ -67,6 +67,9 @@ class BadUsage(unittest.TestCase):
         self.expect_usage_error(["-p", "1", "--", "true"],
                                 "-p and a command cannot be combined")
 
+    def test_empty_output_file(self):
+        self.expect_usage_error(["-o", ""], "invalid output file ''")
+
     def test_bad_delivery_settings(self):
         for value in ("0", "4095", "5000", "2147483648", "1k"):
             self.expect_usage_error(["--ring-size", value],
