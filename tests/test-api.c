@@ -4,6 +4,7 @@
  * options validation, the order of calls, record decoding and delivery.
  * No privileges needed.
  */
+#define _GNU_SOURCE	/* sigabbrev_np(), to check the signal names against */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -691,6 +692,35 @@ static void test_decode_signals(void **state)
 	proctrace_close(pt);
 }
 
+/*
+ * Signal names: every standard signal named as glibc's sigabbrev_np()
+ * names it (with "SIG"; SIGIO, which glibc calls by its alias POLL, as
+ * kill -l does), nothing for the rest.
+ */
+static void test_signal_names(void **state)
+{
+	static const int32_t none[] = { 0, -1, -9, 32, 33, 34, 64, 65, 1000, INT32_MAX, INT32_MIN };
+	char want[32];
+	int32_t sig;
+	size_t i;
+
+	for (sig = 1; sig < SIGRTMIN && sig < 32; sig++) {
+		const char *abbrev = sigabbrev_np(sig), *name = proctrace_signal_name(sig);
+
+		if (!abbrev) {
+			assert_null(name);
+			continue;
+		}
+		snprintf(want, sizeof(want), "SIG%s", sig == SIGIO ? "IO" : abbrev);
+		assert_non_null(name);
+		assert_string_equal(name, want);
+	}
+	assert_string_equal(proctrace_signal_name(SIGKILL), "SIGKILL");
+	assert_string_equal(proctrace_signal_name(SIGSEGV), "SIGSEGV");
+	for (i = 0; i < sizeof(none) / sizeof(*none); i++)
+		assert_null(proctrace_signal_name(none[i]));
+}
+
 static void test_decode_comm_unterminated(void **state)
 {
 	struct pt_wire_event w;
@@ -813,6 +843,7 @@ int main(void)
 		T(test_decode_args),
 		T(test_decode_args_malformed),
 		T(test_decode_signals),
+		T(test_signal_names),
 		T(test_null_handle),
 		T(test_poll_and_fd_before_start),
 		T(test_start_twice),

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -827,6 +828,112 @@ static void test_subtree_of_missing_pid_or_thread(void **state)
 	pthread_join(t, NULL);
 }
 
+/* The EXIT of one pid, counted by the callback. */
+struct exit_of {
+	pid_t pid;
+	int seen;
+	int32_t exit_code, signal;
+};
+
+static int count_exit_of(const struct proctrace_event *e, void *ctx)
+{
+	struct exit_of *x = ctx;
+
+	if (e->type == PROCTRACE_EVENT_EXIT && e->pid == x->pid) {
+		x->seen++;
+		x->exit_code = e->exit_code;
+		x->signal = e->signal;
+	}
+	return 0;
+}
+
+static void *exit_from_thread(void *arg)
+{
+	sleep_ms(1);
+	exit((int)(intptr_t)arg);
+}
+
+static void *spin_forever(void *arg)
+{
+	volatile unsigned long n = 0;
+
+	(void)arg;
+	for (;;)
+		n++;
+	return NULL;
+}
+
+/*
+ * A child that ends one of four ways, chosen by @way: exit(2) from its
+ * only thread, SIGKILL, exit from a second thread after the leader has
+ * gone (pthread_exit), or exit_group() with two threads running.
+ */
+static pid_t fork_ending(int way, int code)
+{
+	pthread_t t;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid > 0)
+		return pid;
+	switch (way) {
+	case 0:
+		_exit(code);
+	case 1:
+		kill(getpid(), SIGKILL);
+		_exit(126);
+	case 2:
+		if (pthread_create(&t, NULL, exit_from_thread, (void *)(intptr_t)code))
+			_exit(125);
+		pthread_exit(NULL);
+	default:
+		if (pthread_create(&t, NULL, spin_forever, NULL) ||
+		    pthread_create(&t, NULL, spin_forever, NULL))
+			_exit(125);
+		_exit(code);
+	}
+}
+
+/*
+ * The guarantee in proctrace(3): the EXIT record is written before the
+ * process can be reaped, so once waitpid() has returned, one
+ * proctrace_poll(pt, 0) delivers it (it passed the filters, and nothing
+ * was lost: the ring holds our own events only).  Many tries, four ways
+ * of ending, since an ordering bug would show only sometimes.
+ */
+static void test_exit_queued_once_reaped(void **state)
+{
+	PROCTRACE_OPTS(opts, .filter_pid = getpid());
+	struct proctrace_stats stats = { .sz = sizeof(stats) };
+	struct exit_of x = { 0 };
+	struct proctrace *pt = live_open_started(count_exit_of, &x, &opts);
+	int i, status;
+
+	for (i = 0; i < 600; i++) {
+		int way = i % 4, code = i & 0x7f;
+
+		x = (struct exit_of){ .pid = fork_ending(way, code) };
+		status = reap(x.pid);
+		assert_true(proctrace_poll(pt, 0) >= 1);
+		if (x.seen != 1)
+			fail_msg("try %d (way %d): pid %d reaped with status %#x, but its "
+				 "EXIT was not delivered by the next proctrace_poll(pt, 0)",
+				 i, way, (int)x.pid, status);
+		if (way == 1) {
+			assert_int_equal(status, SIGKILL);
+			assert_int_equal(x.signal, SIGKILL);
+			assert_int_equal(x.exit_code, 0);
+		} else {
+			assert_int_equal(status, code << 8);
+			assert_int_equal(x.exit_code, code);
+			assert_int_equal(x.signal, 0);
+		}
+	}
+	assert_int_equal(proctrace_stats(pt, &stats), 0);
+	assert_int_equal(stats.events_lost, 0);
+	proctrace_close(pt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_subtree_filter),
 		cmocka_unit_test(test_comm_filter),
 		cmocka_unit_test(test_subtree_of_missing_pid_or_thread),
+		cmocka_unit_test(test_exit_queued_once_reaped),
 	};
 
 	live_prepare();

@@ -191,23 +191,13 @@ static void put_comm_column(FILE *out, const char *comm)
 	fprintf(out, "%-16s ", buf);
 }
 
-static const char *const signal_names[] = {
-	[1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL",
-	[5] = "SIGTRAP", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
-	[9] = "SIGKILL", [10] = "SIGUSR1", [11] = "SIGSEGV", [12] = "SIGUSR2",
-	[13] = "SIGPIPE", [14] = "SIGALRM", [15] = "SIGTERM", [16] = "SIGSTKFLT",
-	[17] = "SIGCHLD", [18] = "SIGCONT", [19] = "SIGSTOP", [20] = "SIGTSTP",
-	[21] = "SIGTTIN", [22] = "SIGTTOU", [23] = "SIGURG", [24] = "SIGXCPU",
-	[25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH",
-	[29] = "SIGIO", [30] = "SIGPWR", [31] = "SIGSYS",
-};
-
 /* "[SIGKILL]", "[SIGRTMIN+3]" or "[SIG99]": never a bare number. */
 static void put_signal(FILE *out, int32_t sig)
 {
-	if (sig > 0 && (size_t)sig < sizeof(signal_names) / sizeof(*signal_names) &&
-	    signal_names[sig])
-		fprintf(out, "[%s]", signal_names[sig]);
+	const char *name = proctrace_signal_name(sig);
+
+	if (name)
+		fprintf(out, "[%s]", name);
 	else if (sig >= 34 && sig <= 64)
 		fprintf(out, "[SIGRTMIN+%" PRId32 "]", sig - 34);
 	else

@@ -73,7 +73,10 @@ enum proctrace_event_type {
 	PROCTRACE_EVENT_EXEC = 1,
 	/**
 	 * The process ended: its last thread exited.  Exactly one per
-	 * process, never for a thread.
+	 * process, never for a thread.  It is queued before the process can
+	 * be reaped: once wait(2) has reported the process ended, a
+	 * proctrace_poll(pt, 0) delivers its EXIT, if the event passed the
+	 * filters and was not lost (see proctrace_poll()).
 	 */
 	PROCTRACE_EVENT_EXIT = 2,
 	/**
@@ -268,7 +271,7 @@ struct proctrace_opts {
 	 * Longest time, in milliseconds, an event may wait in the kernel
 	 * before the reader is woken to deliver it; 0 for the default,
 	 * PROCTRACE_LATENCY_DEFAULT_MS.  At most 60000.  The reader is also
-	 * woken early when the ring buffer fills up.  Shorter means more
+	 * woken early when an eighth of the ring buffer is in use.  Shorter means more
 	 * wake-ups; see also PROCTRACE_OPT_WAKE_EVERY_EVENT.
 	 */
 	uint32_t max_latency_ms;
@@ -278,6 +281,14 @@ struct proctrace_opts {
 	 * (they stay in the set for life); descendants it already had are
 	 * not included.  A thread id, or a pid that does not exist, makes
 	 * proctrace_start() fail.  0: no such filter.
+	 *
+	 * To trace a command you run, with true durations: set this to
+	 * getpid(), start, and only then create the command, so that the
+	 * tracer is the subtree's root and the command's life starts after
+	 * the load.  (Creating the command first and holding it until the
+	 * start adds the load time, often 100 ms or more, to its duration.)
+	 * proctrace(3), EXAMPLES, has the complete recipe, with
+	 * PR_SET_CHILD_SUBREAPER to see orphaned descendants end.
 	 */
 	int32_t filter_pid;
 	/** Filter: report only processes whose real uid is this; needs PROCTRACE_OPT_FILTER_UID. */
@@ -423,9 +434,18 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt);
  *
  * To keep the cost per event low, the kernel does not wake the reader for
  * each event: a waiting call returns once events have waited
- * opts.max_latency_ms or fill a good part of the ring buffer, whichever
+ * opts.max_latency_ms or fill an eighth of the ring buffer, whichever
  * comes first.  A call with @p timeout_ms 0 delivers whatever is queued at
  * once.
+ *
+ * Exits and wait(2): the EXIT record is written in the kernel's exit
+ * path before the process becomes a zombie its parent can reap.  So once
+ * wait(2) or waitpid(2) has reported that a process ended (or SIGCHLD
+ * for it arrived, or its pidfd became readable), a call with
+ * @p timeout_ms 0 delivers its EXIT, provided the event passed the
+ * filters and was not lost (proctrace_stats() then counts it) and the
+ * callback does not stop the delivery before it.  No timeout is needed
+ * to collect the exits of processes one has reaped.
  *
  * @return the number of events delivered (0 if the timeout passed); the
  *         callback's own value if it returned non-zero, which stops the
@@ -440,7 +460,7 @@ PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms);
  * For use with epoll(7), poll(2) or an event loop: when it is readable,
  * call proctrace_poll(pt, 0).  It becomes readable every
  * opts.max_latency_ms (a drain timer, also when nothing is queued) and as
- * soon as queued events fill a good part of the ring buffer; with
+ * soon as queued events fill an eighth of the ring buffer; with
  * PROCTRACE_OPT_WAKE_EVERY_EVENT, when any event is queued and never
  * otherwise.  The descriptor belongs to the handle: do not close it.
  *
@@ -488,6 +508,22 @@ PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
  * Events not yet delivered are discarded.  Safe to call with NULL.
  */
 PROCTRACE_API void proctrace_close(struct proctrace *pt);
+
+/**
+ * @brief The name of signal @p sig, e.g. "SIGKILL", as in struct proctrace_event::signal.
+ *
+ * For the standard signals of the architecture the library was built for
+ * (those below the real-time range); real-time signals have no fixed name
+ * (their numbering depends on the C library's SIGRTMIN).  Unlike
+ * sigabbrev_np(), the same with every C library; unlike strsignal(), a
+ * name rather than a translated description.  Thread-safe.
+ *
+ * @param sig a signal number, such as struct proctrace_event::signal.
+ * @return a static string; NULL for 0, a negative number, a real-time
+ *         signal or a number the library does not know.
+ * @since 0.3
+ */
+PROCTRACE_API const char *proctrace_signal_name(int32_t sig);
 
 /**
  * @brief Version of the library the application runs with.

@@ -53,6 +53,7 @@ build() {
 	done
 	"$clang" "${flags[@]}" -fsanitize=fuzzer,address,undefined \
 		"$here/format-fuzz.c" "$top/examples/bootstrap-cli/format.c" \
+		"$top/lib/signal_name.c" \
 		"$out/output-check.o" "$out/json-check.o" "$out/json-get.o" \
 		"$out/utf8-check.o" -o "$out/format-fuzzer"
 }

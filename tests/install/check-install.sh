@@ -3,11 +3,13 @@
 # Installs the build into a temporary DESTDIR and builds an out-of-tree
 # consumer against it with pkg-config alone, linked both against the shared
 # library and statically against libproctrace.a, then runs both; checks
-# that bootstrap-cli and the man pages are installed too.
-# Usage: check-install.sh BUILD-DIR CONSUMER.c
+# that bootstrap-cli and the man pages are installed too, and that
+# bootstrap-cli outside /usr runs without LD_LIBRARY_PATH.
+# Usage: check-install.sh BUILD-DIR CONSUMER.c PREFIX
 set -eu
 build=$1
 consumer=$2
+prefix=$3
 cc=${CC:-cc}
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
@@ -32,9 +34,23 @@ for page in man3/proctrace.3 man8/bootstrap-cli.8; do
 	[ -n "$(find "$dest" -path "*/share/man/$page")" ] ||
 		{ echo "man page $page was not installed" >&2; exit 1; }
 done
-if readelf -d "$cli" | grep -Eq 'R(UN)?PATH'; then
-	echo "installed bootstrap-cli keeps a build-tree RPATH" >&2
-	exit 1
+# Outside /usr it finds its library by itself: a run path relative to
+# itself ($ORIGIN), never one into the build tree.  DESTDIR is such a
+# prefix: run it there without LD_LIBRARY_PATH, and it must load the
+# library installed next to it.
+runpath=$(readelf -d "$cli" | sed -n 's/.*(R\(UN\)\{0,1\}PATH).*\[\(.*\)\]/\2/p')
+if [ "$prefix" = /usr ]; then
+	[ -z "$runpath" ] || { echo "bootstrap-cli installed in /usr has a run path: $runpath" >&2; exit 1; }
+else
+	case $runpath in
+	'$ORIGIN/'*) ;;
+	*) echo "installed bootstrap-cli has run path '$runpath', not one relative to \$ORIGIN" >&2; exit 1 ;;
+	esac
+	loaded=$(env -u LD_LIBRARY_PATH ldd "$cli" | sed -n 's/.*libproctrace\.so\.0 => \([^ ]*\).*/\1/p')
+	[ "$(readlink -f "$loaded")" = "$(readlink -f "$libdir/libproctrace.so.0")" ] ||
+		{ echo "installed bootstrap-cli loads '$loaded', not $libdir/libproctrace.so.0" >&2; exit 1; }
+	env -u LD_LIBRARY_PATH "$cli" --version | grep -qx "bootstrap-cli .* (libproctrace .*)" ||
+		{ echo "installed bootstrap-cli --version failed without LD_LIBRARY_PATH" >&2; exit 1; }
 fi
 LD_LIBRARY_PATH="$libdir" "$cli" --version | grep -qx "bootstrap-cli .* (libproctrace .*)" ||
 	{ echo "installed bootstrap-cli --version failed" >&2; exit 1; }
