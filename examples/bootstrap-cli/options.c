@@ -253,8 +253,18 @@ static const struct argp parser = {
 
 void cli_options_parse(int argc, char **argv, struct cli_options *opts)
 {
+	char *argv0 = argc > 0 ? argv[0] : NULL;
+
 	/* Bad usage is status 2, as for most Unix tools; argp's default is 64. */
 	argp_err_exit_status = 2;
+	/*
+	 * Every message starts "bootstrap-cli: ", as the program's own do:
+	 * getopt, inside argp, would name argv[0], the path it was run by.
+	 */
+	if (argc > 0)
+		argv[0] = (char *)"bootstrap-cli";
 	if (argp_parse(&parser, argc, argv, 0, NULL, opts) != 0)
 		exit(2);
+	if (argc > 0)
+		argv[0] = argv0;
 }

@@ -67,6 +67,14 @@ class BadUsage(unittest.TestCase):
         self.expect_usage_error(["-p", "1", "--", "true"],
                                 "-p and a command cannot be combined")
 
+    def test_one_prefix_for_every_message(self):
+        # Run by its full path: getopt's messages too say "bootstrap-cli:".
+        for args in (["--bogus"], ["-x"], ["-d"], ["-d", "abc"], ["extra"]):
+            status, out, err = run(*args)
+            self.assertEqual(status, 2)
+            self.assertTrue(err.startswith("bootstrap-cli: "), (args, err))
+            self.assertNotIn(CLI + ":", err)
+
     def test_empty_output_file(self):
         self.expect_usage_error(["-o", ""], "invalid output file ''")
 
