@@ -37,15 +37,11 @@ static void on_child(int sig)
 }
 
 /* Installs @sa for @sig, noting in restore_default if it was SIG_DFL. */
-static int set_action(int sig, const struct sigaction *sa, bool unless_ignored)
+static int set_action(int sig, const struct sigaction *sa)
 {
 	struct sigaction old;
 
-	if (sigaction(sig, NULL, &old))
-		return -errno;
-	if (unless_ignored && old.sa_handler == SIG_IGN)
-		return 0;
-	if (sigaction(sig, sa, NULL))
+	if (sigaction(sig, sa, &old))
 		return -errno;
 	if (old.sa_handler == SIG_DFL)
 		sigaddset(&restore_default, sig);
@@ -63,14 +59,19 @@ int command_catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_sigaction = on_stop_signal;
 	sa.sa_flags = SA_SIGINFO;
-	if ((err = set_action(SIGINT, &sa, true)) || (err = set_action(SIGTERM, &sa, true)))
+	/*
+	 * Also if they were ignored at start, as a shell without job control
+	 * does for a background job: `bootstrap-cli &` must still stop on
+	 * kill -INT.
+	 */
+	if ((err = set_action(SIGINT, &sa)) || (err = set_action(SIGTERM, &sa)))
 		return err;
 	sa.sa_flags = 0;
 	sa.sa_handler = on_child;
-	if ((err = set_action(SIGCHLD, &sa, false)))
+	if ((err = set_action(SIGCHLD, &sa)))
 		return err;
 	sa.sa_handler = SIG_IGN;
-	return set_action(SIGPIPE, &sa, false);
+	return set_action(SIGPIPE, &sa);
 }
 
 int command_stop_signal(void)
@@ -91,8 +92,9 @@ int command_spawn(struct command *cmd, char *const argv[])
 	/*
 	 * posix_spawn() blocks every signal until the child has reset the
 	 * handlers it inherited, so no signal reaches our handlers in the
-	 * child; handlers are reset by exec anyway, and the ignored SIGPIPE
-	 * is put back to what we were given.
+	 * child; exec resets the handled signals (SIGINT, SIGTERM, SIGCHLD)
+	 * to their defaults, and SIGPIPE is put back to the default if that
+	 * is what we were given.
 	 */
 	err = posix_spawnattr_init(&attr);
 	if (err)

@@ -62,8 +62,9 @@ struct command {
  * blocking proctrace_poll() returns -EINTR: SIGINT and SIGTERM are noted
  * (see command_stop_signal() and command_reap()); SIGCHLD only interrupts
  * the wait; SIGPIPE is ignored, so that a closed output is a write error.
- * SIGINT and SIGTERM stay ignored if they were ignored at start (as for a
- * background job of a shell without job control).  Returns 0 or -errno.
+ * SIGINT and SIGTERM are caught also if they were ignored at start (as a
+ * shell without job control does for a background job), so that a
+ * program run with `&` still stops on kill -INT.  Returns 0 or -errno.
  */
 int command_catch_signals(void);
 
@@ -78,9 +79,10 @@ int command_stop_signal(void);
  * started with filter_pid = getpid().  First makes this process a child
  * subreaper (PR_SET_CHILD_SUBREAPER), so that every descendant the
  * command orphans is reparented here and seen to end.  The command gets
- * this process's environment, descriptors and signal mask, and the
- * signal dispositions this process was started with (from the first
- * instruction: a signal sent to it at once is not lost).
+ * this process's environment, descriptors (those not close-on-exec) and
+ * signal mask, the default disposition for SIGINT, SIGTERM and SIGCHLD,
+ * and for SIGPIPE the one this process was started with; from its first
+ * instruction, so a signal sent to it at once is not lost.
  *
  * Returns 0; or -errno after printing "NAME: cannot run 'CMD': REASON" on
  * stderr, and then the command counts as done with status 127 (a
