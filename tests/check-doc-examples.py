@@ -65,17 +65,30 @@ def build(cc, source, name, workdir, include, libdir):
     return exe
 
 
+def read_available(fd):
+    """What a non-blocking pipe holds now, as bytes."""
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
 def check_machine_wide(name, exe):
     """The tracer prints a SIGKILLed child of ours as killed by SIGKILL."""
     tracer = subprocess.Popen(["stdbuf", "-oL", exe], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE)
     os.set_blocking(tracer.stdout.fileno(), False)
-    seen = ""
+    seen = b""
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if tracer.poll() is not None:
-                err = tracer.stderr.read()
+                err = tracer.stderr.read().decode(errors="replace")
                 if "CAP_BPF" in err or "BTF" in err:
                     print("SKIP: BPF cannot run here: " + err.strip())
                     sys.exit(77)
@@ -83,8 +96,8 @@ def check_machine_wide(name, exe):
             victim = subprocess.Popen(["sh", "-c", "kill -KILL $$"])
             victim.wait()
             time.sleep(0.2)
-            seen += tracer.stdout.read() or ""
-            lines = [l for l in seen.splitlines()
+            seen += read_available(tracer.stdout.fileno())
+            lines = [l for l in seen.decode(errors="replace").splitlines()
                      if re.search(r"\b%d\b" % victim.pid, l)]
             if lines:
                 if not any("killed by SIGKILL" in l for l in lines):

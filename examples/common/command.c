@@ -4,23 +4,26 @@
 #include "command.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static volatile sig_atomic_t stop_signal;
 /* The stop signal came from kill(2), not from the terminal. */
 static volatile sig_atomic_t stop_signal_sent;
 static volatile sig_atomic_t stop_count;
 
-/* Signals whose disposition was SIG_DFL at start and that we changed. */
-static sigset_t restore_default;
+/*
+ * The dispositions we were given for the signals we change, restored in
+ * the command before it runs.
+ */
+static const int changed_signals[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE };
+#define N_CHANGED (sizeof(changed_signals) / sizeof(changed_signals[0]))
+static struct sigaction given[N_CHANGED];
 
 static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
 {
@@ -36,16 +39,9 @@ static void on_child(int sig)
 	(void)sig;
 }
 
-/* Installs @sa for @sig, noting in restore_default if it was SIG_DFL. */
-static int set_action(int sig, const struct sigaction *sa)
+static int set_action(size_t i, const struct sigaction *sa)
 {
-	struct sigaction old;
-
-	if (sigaction(sig, sa, &old))
-		return -errno;
-	if (old.sa_handler == SIG_DFL)
-		sigaddset(&restore_default, sig);
-	return 0;
+	return sigaction(changed_signals[i], sa, &given[i]) ? -errno : 0;
 }
 
 int command_catch_signals(void)
@@ -53,7 +49,6 @@ int command_catch_signals(void)
 	struct sigaction sa;
 	int err;
 
-	sigemptyset(&restore_default);
 	/* No SA_RESTART: a signal must interrupt the wait of proctrace_poll(). */
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -64,14 +59,14 @@ int command_catch_signals(void)
 	 * does for a background job: `bootstrap-cli &` must still stop on
 	 * kill -INT.
 	 */
-	if ((err = set_action(SIGINT, &sa)) || (err = set_action(SIGTERM, &sa)))
+	if ((err = set_action(0, &sa)) || (err = set_action(1, &sa)))
 		return err;
 	sa.sa_flags = 0;
 	sa.sa_handler = on_child;
-	if ((err = set_action(SIGCHLD, &sa)))
+	if ((err = set_action(2, &sa)))
 		return err;
 	sa.sa_handler = SIG_IGN;
-	return set_action(SIGPIPE, &sa);
+	return set_action(3, &sa);
 }
 
 int command_stop_signal(void)
@@ -79,36 +74,72 @@ int command_stop_signal(void)
 	return stop_signal;
 }
 
-int command_spawn(struct command *cmd, char *const argv[])
+/*
+ * In the forked child, with every signal blocked: our handlers must not
+ * run here, so the dispositions we were given come back before the
+ * signal mask does; a signal sent meanwhile waits, then acts as it would
+ * on the command.  An exec failure goes to the parent through @err_fd.
+ */
+static void __attribute__((noreturn)) run_command(char *const argv[],
+						  const sigset_t *mask, int err_fd)
 {
-	posix_spawnattr_t attr;
+	size_t i;
 	int err;
 
+	for (i = 0; i < N_CHANGED; i++)
+		sigaction(changed_signals[i], &given[i], NULL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execvp(argv[0], argv);
+	err = errno;
+	if (write(err_fd, &err, sizeof(err)) != sizeof(err)) {
+		/* The parent then sees status 127 without the reason. */
+	}
+	_exit(127);
+}
+
+int command_spawn(struct command *cmd, char *const argv[])
+{
+	sigset_t all, mask;
+	int err_pipe[2], err = 0;
+	ssize_t n;
+	pid_t pid;
+
 	/* Orphaned descendants become our children: we see them end. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) || pipe2(err_pipe, O_CLOEXEC)) {
 		err = errno;
 		goto failed;
 	}
 	/*
-	 * posix_spawn() blocks every signal until the child has reset the
-	 * handlers it inherited, so no signal reaches our handlers in the
-	 * child; exec resets the handled signals (SIGINT, SIGTERM, SIGCHLD)
-	 * to their defaults, and SIGPIPE is put back to the default if that
-	 * is what we were given.
+	 * Not posix_spawn(): glibc's leaves its two internal signals (32 and
+	 * 33) ignored in the new program, which could not then use them.
 	 */
-	err = posix_spawnattr_init(&attr);
-	if (err)
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = fork();
+	if (pid == 0) {
+		close(err_pipe[0]);
+		run_command(argv, &mask, err_pipe[1]);
+	}
+	if (pid < 0)
+		err = errno;
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	close(err_pipe[1]);
+	if (pid < 0) {
+		close(err_pipe[0]);
 		goto failed;
-	err = posix_spawnattr_setsigdefault(&attr, &restore_default);
-	if (!err)
-		err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	if (!err)
-		err = posix_spawnp(&cmd->pid, argv[0], NULL, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	if (!err)
+	}
+	cmd->pid = pid;
+	/* End of file: exec succeeded (the pipe is close-on-exec). */
+	do
+		n = read(err_pipe[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(err_pipe[0]);
+	if (n != sizeof(err))
 		return 0;
+	/* The child exits with 127; command_reap() will see that. */
+	fprintf(stderr, "%s: cannot run '%s': %s\n", cmd->name, argv[0], strerror(err));
+	return -err;
 failed:
-	/* glibc reaped the child that could not exec, if there was one. */
 	fprintf(stderr, "%s: cannot run '%s': %s\n", cmd->name, argv[0], strerror(err));
 	cmd->pid = -1;
 	cmd->done = true;

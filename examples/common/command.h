@@ -79,15 +79,15 @@ int command_stop_signal(void);
  * started with filter_pid = getpid().  First makes this process a child
  * subreaper (PR_SET_CHILD_SUBREAPER), so that every descendant the
  * command orphans is reparented here and seen to end.  The command gets
- * this process's environment, descriptors (those not close-on-exec) and
- * signal mask, the default disposition for SIGINT, SIGTERM and SIGCHLD,
- * and for SIGPIPE the one this process was started with; from its first
- * instruction, so a signal sent to it at once is not lost.
+ * this process's environment, descriptors (those not close-on-exec),
+ * signal mask and the signal dispositions it was started with (those
+ * command_catch_signals() changed are restored before the command can
+ * receive a signal, so one sent to it at once is not lost).
  *
  * Returns 0; or -errno after printing "NAME: cannot run 'CMD': REASON" on
- * stderr, and then the command counts as done with status 127 (a
- * process that failed to exec may have been created and ended: its
- * events, if any, are in the subtree).
+ * stderr; the command then ends, or counts as ended, with status 127 (a
+ * child that failed to exec was created and is reaped by command_reap():
+ * its FORK and EXIT events, if asked for, are in the subtree).
  */
 int command_spawn(struct command *cmd, char *const argv[]);
 

@@ -434,6 +434,56 @@ class CommandMode(unittest.TestCase):
         # sh, sleep, and the subshell that outlived sh with status 4.
         self.assertEqual(sorted(e["exit_code"] for e in exits), [0, 0, 4])
 
+    def test_signal_sent_to_the_cli_reaches_the_command(self):
+        cli = Cli("--json", "--", "sleep", "30")
+        try:
+            exe = cli.wait_for(lambda raw: json.loads(raw)["type"] == "exec")
+            self.assertIsNotNone(exe)
+            status, err = cli.stop(signal.SIGTERM)
+        finally:
+            if cli.proc.poll() is None:
+                cli.stop(signal.SIGKILL)
+        self.assertEqual(status, 128 + signal.SIGTERM, err)
+        pid = json.loads(exe)["pid"]
+        last = json.loads(cli.seen[-1])
+        self.assertEqual((last["type"], last["pid"], last["signal"]),
+                         ("exit", pid, signal.SIGTERM))
+
+    def test_command_starts_with_default_dispositions(self):
+        # What bootstrap-cli was given, not what it set for itself (it
+        # ignores SIGPIPE); its handlers become the default in the command.
+        cmd = ["grep", "^SigIgn:", "/proc/self/status"]
+        given = subprocess.run(cmd, capture_output=True, check=True).stdout
+        status, out, err = run_command("-o", os.devnull, "--", *cmd)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(out, given)
+        ignored = int(out.split()[1], 16)
+        for sig in (signal.SIGPIPE, signal.SIGINT, signal.SIGTERM,
+                    signal.SIGCHLD):
+            self.assertFalse(ignored & (1 << (sig - 1)), out)
+
+    def test_signal_once_only_orphans_are_left(self):
+        # The command ends at once; its orphan would keep bootstrap-cli
+        # for 30 s, but a signal then stops it with the command's status.
+        cli = Cli("--json", "--", "sh", "-c",
+                  "sleep 30 >/dev/null 2>&1 & exit 5")
+        exe = None
+        try:
+            # The sleep's exec and sh's exit, in either order.
+            cli.wait_for(lambda raw: len({(e["type"], e["comm"]) for e in
+                                          json_events(cli)} &
+                                         {("exec", "sleep"), ("exit", "sh")}) == 2)
+            exe = [e for e in json_events(cli) if e["comm"] == "sleep"]
+            self.assertEqual(len(exe), 1, cli.seen)
+            exe = exe[0]
+            cli.proc.send_signal(signal.SIGTERM)
+            status = cli.proc.wait(10)
+        finally:
+            if exe:
+                os.kill(exe["pid"], signal.SIGKILL)
+            cli.stop(signal.SIGKILL)
+        self.assertEqual(status, 5)
+
     def test_hostile_arguments_stay_on_one_line(self):
         hostile = ["\x1b]0;owned\x07", "two\nlines", "tab\there", "q\"b\\"]
         status, out, err = run_command(
