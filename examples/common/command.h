@@ -26,7 +26,7 @@
  *
  * Forking the command first and holding it until tracing has started
  * would also see all of it, but its duration would then include the time
- * the BPF program took to load (100 ms and more).
+ * the BPF program took to load (50 to 200 ms).
  *
  * The tracing program is itself in the subtree: drop events about it with
  * command_is_tracer().  With fork events on, the command's own creation is

@@ -286,7 +286,7 @@ struct proctrace_opts {
 	 * getpid(), start, and only then create the command, so that the
 	 * tracer is the subtree's root and the command's life starts after
 	 * the load.  (Creating the command first and holding it until the
-	 * start adds the load time, often 100 ms or more, to its duration.)
+	 * start adds the load time, 50 to 200 ms, to its duration.)
 	 * proctrace(3), EXAMPLES, has the complete recipe, with
 	 * PR_SET_CHILD_SUBREAPER to see orphaned descendants end.
 	 */

@@ -582,7 +582,7 @@ def command_exit_duration_ms(*command):
 
 class TrueDurations(unittest.TestCase):
     """The command is created after tracing has started: its duration is
-    its own, not the 100 ms and more that loading the BPF program takes
+    its own, not the 50 to 200 ms that loading the BPF program takes
     (as when the command was forked first and held until then)."""
 
     def best_of(self, tries, *command):
