@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <proctrace/proctrace.h>
+
 struct pt_backend;
 
 /*
@@ -20,6 +22,12 @@ struct pt_backend;
  * the drain and is returned by pt_backend_poll().
  */
 typedef int (*pt_record_fn)(void *ctx, const void *data, size_t size);
+
+/* Where a handle's messages go (opts.log_fn); fn NULL: the global one. */
+struct pt_logger {
+	proctrace_log_fn fn;
+	void *ctx;
+};
 
 /* Everything the kernel side needs to know, checked by the caller. */
 struct pt_backend_params {
@@ -33,6 +41,7 @@ struct pt_backend_params {
 	uint32_t filter_uid;	/* if PROCTRACE_OPT_FILTER_UID */
 	uint64_t filter_cgroup_id;	/* 0: off */
 	const char *filter_comm;	/* NULL: off; else 1-15 bytes */
+	struct pt_logger log;	/* every message about the handle */
 	pt_record_fn on_record;
 	void *ctx;
 };
@@ -51,13 +60,15 @@ int pt_backend_start(const struct pt_backend_params *params,
 		     struct pt_backend **out);
 
 /*
- * Drains the records queued now; if there were none, waits up to
- * @timeout_ms (negative: no limit) for records to become due (a wake-up
- * from the kernel or the latency timer) and drains again.  Returns the
- * records seen, 0 after the timeout, or a negative errno (-EINTR on a
- * signal, or the record callback's negative value).
+ * Drains the records queued now, at most @max_records of them (0: no
+ * limit); if there were none, waits up to @timeout_ms (negative: no limit)
+ * for records to become due (a wake-up from the kernel or the latency
+ * timer) and drains again.  Returns the records seen, 0 after the timeout,
+ * or a negative errno (-EINTR on a signal, or the record callback's
+ * negative value).  Records left behind by the limit stay queued, and the
+ * descriptor stays readable while any are.
  */
-int pt_backend_poll(struct pt_backend *b, int timeout_ms);
+int pt_backend_poll(struct pt_backend *b, int timeout_ms, unsigned int max_records);
 
 /* The descriptor that becomes readable when records are due. */
 int pt_backend_fd(const struct pt_backend *b);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -40,35 +41,58 @@ struct pt_backend {
 	 */
 	int epoll_fd;
 	int timer_fd;		/* -1 if none */
+	struct pt_logger log;
 	pt_record_fn on_record;
 	void *ctx;
+	/* The proctrace_poll_n() bound of the drain in progress (0: none). */
+	unsigned int budget;
+	unsigned int seen;
 };
 
 /*
- * libbpf's messages go to our log callback, demoted one level: libbpf warns
- * about things we then report ourselves in one clear line.  The callback
- * promises one line per message, and libbpf sends the verifier's log as
- * one multi-line message, so it is split here.
+ * What on_sample() returns to stop libbpf's drain when the poll's bound is
+ * reached.  libbpf has already consumed that record (it advances its
+ * position before calling us), so nothing is delivered twice or lost.
  */
-static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	enum proctrace_log_level ours =
-		level == LIBBPF_WARN ? PROCTRACE_LOG_INFO : PROCTRACE_LOG_DEBUG;
-	char msg[4096], *line, *next;
+#define PT_BUDGET_SPENT (-EDQUOT)
 
-	if (!pt_log_enabled())
-		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	for (line = msg; *line; line = next) {
+/*
+ * The callback promises one line per message; @text may hold many (the
+ * verifier's log, or a libbpf message), so it is split here, and each
+ * line gets @prefix unless it already starts with it.
+ */
+static void log_lines(const struct pt_logger *lg, enum proctrace_log_level level,
+		      const char *prefix, char *text)
+{
+	size_t plen = strlen(prefix);
+	char *line, *next;
+
+	for (line = text; *line; line = next) {
 		next = line + strcspn(line, "\n");
 		if (*next)
 			*next++ = '\0';
 		if (!*line)
 			continue;
-		/* Most of libbpf's own lines already carry its name. */
-		pt_log(ours, "%s%s", strncmp(line, "libbpf: ", 8) ? "libbpf: " : "",
+		pt_log(lg, level, "%s%s", strncmp(line, prefix, plen) ? prefix : "",
 		       line);
 	}
+}
+
+/*
+ * Only for handles that use the process-wide log callback (0.2's
+ * behaviour, see pt_backend_start()): libbpf's messages go to that
+ * callback, demoted one level, since libbpf warns about things we then
+ * report ourselves in one clear line.
+ */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	if (!pt_log_verbose(NULL))
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_lines(NULL, level == LIBBPF_WARN ? PROCTRACE_LOG_INFO : PROCTRACE_LOG_DEBUG,
+		  "libbpf: ", msg);
 	return 0;
 }
 
@@ -97,9 +121,9 @@ static bool have_bpf_privileges(void)
 	       (cap_effective(data, CAP_BPF) && cap_effective(data, CAP_PERFMON));
 }
 
-static int privileges_error(void)
+static int privileges_error(const struct pt_logger *lg)
 {
-	pt_warn("proctrace_start: loading the BPF program was refused: it needs "
+	pt_warn(lg, "proctrace_start: loading the BPF program was refused: it needs "
 		"root or CAP_BPF+CAP_PERFMON");
 	return -EPERM;
 }
@@ -111,18 +135,18 @@ static int privileges_error(void)
  * attaches to BTF-enabled tracepoints: without BTF nothing can work, and
  * libbpf's own error for it is obscure, so check first and say so plainly.
  */
-static int check_btf(const char *path)
+static int check_btf(const struct pt_logger *lg, const char *path)
 {
 	if (access(path ? path : DEFAULT_BTF_PATH, R_OK) == 0)
 		return 0;
 	if (path) {
 		int err = -errno;
 
-		pt_warn("proctrace_start: cannot read the kernel BTF file '%s' given in "
+		pt_warn(lg, "proctrace_start: cannot read the kernel BTF file '%s' given in "
 			"opts.btf_path: %s", path, strerror(-err));
 		return err;
 	}
-	pt_warn("proctrace_start: the running kernel has no BTF (" DEFAULT_BTF_PATH
+	pt_warn(lg, "proctrace_start: the running kernel has no BTF (" DEFAULT_BTF_PATH
 		" is missing); libproctrace needs a kernel built with "
 		"CONFIG_DEBUG_INFO_BTF=y");
 	return -EOPNOTSUPP;
@@ -131,8 +155,14 @@ static int check_btf(const char *path)
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct pt_backend *b = ctx;
+	int err;
 
-	return b->on_record(b->ctx, data, size);
+	err = b->on_record(b->ctx, data, size);
+	if (err < 0)
+		return err;
+	if (b->budget && ++b->seen == b->budget)
+		return PT_BUDGET_SPENT;
+	return 0;
 }
 
 /* The settings the BPF program reads as constants, and the map sizes. */
@@ -142,7 +172,7 @@ static int configure(struct proctrace_bpf *skel, const struct pt_backend_params 
 	int err;
 
 	if (ncpus < 1) {
-		pt_warn("proctrace_start: cannot count the possible CPUs: %s",
+		pt_warn(&p->log, "proctrace_start: cannot count the possible CPUs: %s",
 			strerror(ncpus ? -ncpus : EINVAL));
 		return ncpus ? ncpus : -EINVAL;
 	}
@@ -175,7 +205,7 @@ static int configure(struct proctrace_bpf *skel, const struct pt_backend_params 
 						(p->flags & PROCTRACE_OPT_FORK_EVENTS) ||
 						p->filter_pid > 0);
 	if (err)
-		pt_warn("proctrace_start: cannot configure the BPF object: %s",
+		pt_warn(&p->log, "proctrace_start: cannot configure the BPF object: %s",
 			strerror(-err));
 	return err;
 }
@@ -234,21 +264,21 @@ static int mark_subtree_root(struct pt_backend *b, int32_t pid)
 
 	tgid = tgid_of(pid);
 	if (tgid == -ESRCH) {
-		pt_warn("proctrace_start: filter_pid %d: no such process", (int)pid);
+		pt_warn(&b->log, "proctrace_start: filter_pid %d: no such process", (int)pid);
 		return -ESRCH;
 	}
 	if (tgid > 0 && tgid != pid) {
-		pt_warn("proctrace_start: filter_pid %d is a thread of process %d; "
+		pt_warn(&b->log, "proctrace_start: filter_pid %d is a thread of process %d; "
 			"pass the process id %d", (int)pid, tgid, tgid);
 		return -EINVAL;
 	}
 	err = mark_task(map_fd, pid, 0);
 	if (err) {
 		if (err == -ESRCH)
-			pt_warn("proctrace_start: filter_pid %d: no such process",
+			pt_warn(&b->log, "proctrace_start: filter_pid %d: no such process",
 				(int)pid);
 		else
-			pt_warn("proctrace_start: cannot mark process %d for the subtree "
+			pt_warn(&b->log, "proctrace_start: cannot mark process %d for the subtree "
 				"filter: %s (it needs Linux 5.12 or later)", (int)pid,
 				strerror(-err));
 		return err;
@@ -261,7 +291,7 @@ static int mark_subtree_root(struct pt_backend *b, int32_t pid)
 
 		if (tid > 0 && tid != pid &&
 		    (err = mark_task(map_fd, tid, PIDFD_THREAD)) && err != -ESRCH)
-			pt_debug("subtree filter: thread %d of %d not marked: %s", tid,
+			pt_debug(&b->log, "subtree filter: thread %d of %d not marked: %s", tid,
 				 (int)pid, strerror(-err));
 	}
 	if (dir)
@@ -300,33 +330,58 @@ static int setup_wakeups(struct pt_backend *b, const struct pt_backend_params *p
 	return 0;
 fail:
 	err = -errno;
-	pt_warn("proctrace_start: cannot set up the event wake-ups: %s",
+	pt_warn(&p->log, "proctrace_start: cannot set up the event wake-ups: %s",
 		strerror(-err));
 	return err;
 }
 
+/*
+ * The verifier's log goes into a buffer of ours, not through libbpf's
+ * process-wide print hook.  libbpf asks for no log on the first attempt
+ * (kernel_log_level 0) and retries a failed load with the log into this
+ * buffer, so it is written only when a load fails.  libbpf's own buffer
+ * has the same size; a smaller one would turn a long log into -ENOSPC
+ * on Linux before 6.4.  It is mapped, not malloc()ed, so that it is
+ * address space, not memory, until the kernel writes to it, and goes back
+ * to the system at once (malloc() would keep a heap that large, and
+ * MALLOC_PERTURB_ would write all of it).
+ */
+#define VERIFIER_LOG_SIZE (16u << 20)
+
 static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
 {
+	char *verifier_log = mmap(NULL, VERIFIER_LOG_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
 		    .btf_custom_path = p->btf_path);
 	int err;
 
+	if (verifier_log == MAP_FAILED) {
+		pt_warn(&p->log, "proctrace_start: out of memory");
+		return -ENOMEM;
+	}
+	open_opts.kernel_log_buf = verifier_log;
+	open_opts.kernel_log_size = VERIFIER_LOG_SIZE;
 	b->skel = proctrace_bpf__open_opts(&open_opts);
 	if (!b->skel) {
 		err = -errno;
-		pt_warn("proctrace_start: cannot open the embedded BPF object: %s",
+		munmap(verifier_log, VERIFIER_LOG_SIZE);
+		pt_warn(&p->log, "proctrace_start: cannot open the embedded BPF object: %s",
 			strerror(-err));
 		return err;
 	}
 	err = configure(b->skel, p);
-	if (err)
-		return err;
-
-	err = proctrace_bpf__load(b->skel);
+	if (!err)
+		err = proctrace_bpf__load(b->skel);
+	if (verifier_log[0] && pt_log_verbose(&p->log)) {
+		verifier_log[VERIFIER_LOG_SIZE - 1] = '\0';
+		log_lines(&p->log, PROCTRACE_LOG_DEBUG, "verifier: ", verifier_log);
+	}
+	munmap(verifier_log, VERIFIER_LOG_SIZE);
 	if (err == -EPERM)
-		return privileges_error();
+		return privileges_error(&p->log);
 	if (err) {
-		pt_warn("proctrace_start: the kernel rejected the BPF program: %s; "
+		pt_warn(&p->log, "proctrace_start: the kernel rejected the BPF program: %s; "
 			"it needs Linux 5.12 or later with BPF ring buffers, task storage and "
 			"BTF-enabled tracepoints (set a PROCTRACE_LOG_DEBUG log "
 			"callback for the verifier's output)", strerror(-err));
@@ -344,7 +399,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 				   b, NULL);
 	if (!b->ring) {
 		err = -errno;
-		pt_warn("proctrace_start: cannot map the BPF ring buffer: %s",
+		pt_warn(&p->log, "proctrace_start: cannot map the BPF ring buffer: %s",
 			strerror(-err));
 		return err;
 	}
@@ -354,9 +409,9 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 
 	err = proctrace_bpf__attach(b->skel);
 	if (err == -EPERM)
-		return privileges_error();
+		return privileges_error(&p->log);
 	if (err) {
-		pt_warn("proctrace_start: cannot attach to the sched_process_exec, "
+		pt_warn(&p->log, "proctrace_start: cannot attach to the sched_process_exec, "
 			"sched_process_exit and sched_process_fork tracepoints: %s",
 			strerror(-err));
 		return err;
@@ -371,34 +426,43 @@ int pt_backend_start(const struct pt_backend_params *p, struct pt_backend **out)
 	int err;
 
 	*out = NULL;
-	err = check_btf(p->btf_path);
+	err = check_btf(&p->log, p->btf_path);
 	if (err)
 		return err;
 	if (!have_bpf_privileges())
-		return privileges_error();
+		return privileges_error(&p->log);
 
 	b = calloc(1, sizeof(*b));
 	if (!b) {
-		pt_warn("proctrace_start: out of memory");
+		pt_warn(&p->log, "proctrace_start: out of memory");
 		return -ENOMEM;
 	}
+	b->log = p->log;
 	b->on_record = p->on_record;
 	b->ctx = p->ctx;
 	b->epoll_fd = -1;
 	b->timer_fd = -1;
 
 	/*
-	 * libbpf's print function is process-wide; borrow it only while we
-	 * call into libbpf, and give the application's back afterwards.
+	 * libbpf's print hook is process-wide and has no context pointer, so
+	 * it cannot tell handles apart.  A handle with its own log callback
+	 * never touches it (the verifier's log comes through our buffer, and
+	 * every failure is reported by us); a handle on the process-wide
+	 * callback borrows it while it loads, as 0.2 did.  See docs/design.md,
+	 * "Logging".
 	 */
-	old_print = libbpf_set_print(libbpf_log);
-	err = load_and_attach(b, p);
-	libbpf_set_print(old_print);
+	if (pt_log_is_own(&p->log)) {
+		err = load_and_attach(b, p);
+	} else {
+		old_print = libbpf_set_print(libbpf_log);
+		err = load_and_attach(b, p);
+		libbpf_set_print(old_print);
+	}
 	if (err) {
 		pt_backend_destroy(b);
 		return err;
 	}
-	pt_info("tracing exec, exit%s (minimum duration %llu ns, ring buffer %u bytes, "
+	pt_info(&p->log, "tracing exec, exit%s (minimum duration %llu ns, ring buffer %u bytes, "
 		"%s)", p->flags & PROCTRACE_OPT_FORK_EVENTS ? ", fork" : "",
 		(unsigned long long)p->min_duration_ns, p->ring_buffer_size,
 		p->flags & PROCTRACE_OPT_WAKE_EVERY_EVENT ? "woken for every event" :
@@ -426,16 +490,25 @@ static void ack_timer(struct pt_backend *b)
 	}
 }
 
-int pt_backend_poll(struct pt_backend *b, int timeout_ms)
+int pt_backend_poll(struct pt_backend *b, int timeout_ms, unsigned int max_records)
 {
 	int64_t deadline = timeout_ms > 0 ? monotonic_ms() + timeout_ms : 0;
 	struct epoll_event evs[2];
 	int n, wait_ms;
 
+	b->budget = max_records;
+	b->seen = 0;
 	for (;;) {
 		ack_timer(b);
-		/* Records queued without a wake-up are delivered here too. */
+		/*
+		 * Records queued without a wake-up are delivered here too.
+		 * libbpf 1.1 has no ring_buffer__consume_n(): the bound is
+		 * on_sample() stopping the drain; records left behind keep the
+		 * ring's descriptor readable, so the next call finds them.
+		 */
 		n = ring_buffer__consume(b->ring);
+		if (n == PT_BUDGET_SPENT)
+			return (int)b->seen;
 		if (n != 0 || timeout_ms == 0)
 			return n;
 		wait_ms = -1;
@@ -481,7 +554,7 @@ int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 	}
 	free(per_cpu);
 	if (err) {
-		pt_warn("proctrace_stats: cannot read the kernel's loss counters: %s",
+		pt_warn(&b->log, "proctrace_stats: cannot read the kernel's loss counters: %s",
 			strerror(-err));
 		return err;
 	}

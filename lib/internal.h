@@ -45,15 +45,28 @@ struct proctrace {
 
 /* ---- logging (log.c) ---- */
 
-__attribute__((format(printf, 2, 3)))
-void pt_log(enum proctrace_log_level level, const char *fmt, ...);
+/*
+ * Every message names where it goes: @lg is a handle's logger (struct
+ * pt_logger, in backend.h), or NULL for the process-wide one of
+ * proctrace_set_log().  A logger whose fn is NULL also means the
+ * process-wide one: that is what a zeroed opts.log_fn asks for.
+ */
+__attribute__((format(printf, 3, 4)))
+void pt_log(const struct pt_logger *lg, enum proctrace_log_level level,
+	    const char *fmt, ...);
 
-#define pt_warn(...) pt_log(PROCTRACE_LOG_WARN, __VA_ARGS__)
-#define pt_info(...) pt_log(PROCTRACE_LOG_INFO, __VA_ARGS__)
-#define pt_debug(...) pt_log(PROCTRACE_LOG_DEBUG, __VA_ARGS__)
+#define pt_warn(lg, ...) pt_log((lg), PROCTRACE_LOG_WARN, __VA_ARGS__)
+#define pt_info(lg, ...) pt_log((lg), PROCTRACE_LOG_INFO, __VA_ARGS__)
+#define pt_debug(lg, ...) pt_log((lg), PROCTRACE_LOG_DEBUG, __VA_ARGS__)
 
-/* True if a message at @level would reach a callback at all. */
-bool pt_log_enabled(void);
+/* True if a message below WARN sent to @lg would reach a callback at all. */
+bool pt_log_verbose(const struct pt_logger *lg);
+
+/* True if @lg is the handle's own callback (not the process-wide one). */
+static inline bool pt_log_is_own(const struct pt_logger *lg)
+{
+	return lg && lg->fn;
+}
 
 /*
  * Return @err (a negative errno) after setting errno to match, as every
@@ -81,17 +94,17 @@ static inline void *pt_err_ptr(int err)
  * bytes this library version understands must be zero, so that a newer
  * application's request is never silently ignored.  Logs why on failure.
  */
-bool pt_opts_valid(const void *opts, size_t user_sz, size_t known_sz,
-		   const char *type_name);
+bool pt_opts_valid(const struct pt_logger *lg, const void *opts,
+		   size_t user_sz, size_t known_sz, const char *type_name);
 
 #define pt_offsetofend(type, field) \
 	(offsetof(type, field) + sizeof(((type *)0)->field))
 
 /* Each options struct names its last field, as libbpf's do. */
-#define proctrace_opts__last_field filter_comm
+#define proctrace_opts__last_field log_ctx
 
-#define PT_OPTS_VALID(opts, type)                                           \
-	(!(opts) || pt_opts_valid((opts), (opts)->sz,                       \
+#define PT_OPTS_VALID(lg, opts, type)                                       \
+	(!(opts) || pt_opts_valid((lg), (opts), (opts)->sz,                 \
 				  pt_offsetofend(struct type, type##__last_field), \
 				  #type))
 #define PT_OPTS_HAS(opts, field) \

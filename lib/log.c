@@ -28,15 +28,20 @@ PROCTRACE_API proctrace_log_fn proctrace_set_log(proctrace_log_fn fn, void *ctx)
 	return old;
 }
 
-bool pt_log_enabled(void)
+bool pt_log_verbose(const struct pt_logger *lg)
 {
-	return log_fn != NULL;
+	proctrace_log_fn fn = pt_log_is_own(lg) ? lg->fn : log_fn;
+
+	return fn && fn != proctrace_log_stderr;
 }
 
-void pt_log(enum proctrace_log_level level, const char *fmt, ...)
+void pt_log(const struct pt_logger *lg, enum proctrace_log_level level,
+	    const char *fmt, ...)
 {
 	char small[512], *msg = small, *big = NULL;
-	proctrace_log_fn fn = log_fn;
+	/* A handle's own callback, else the process-wide one. */
+	proctrace_log_fn fn = pt_log_is_own(lg) ? lg->fn : log_fn;
+	void *ctx = pt_log_is_own(lg) ? lg->ctx : log_ctx;
 	int saved_errno = errno;	/* logging must not change errno */
 	va_list ap;
 	size_t len;
@@ -66,7 +71,7 @@ void pt_log(enum proctrace_log_level level, const char *fmt, ...)
 	while (len > 0 && msg[len - 1] == '\n')
 		msg[--len] = '\0';
 
-	fn(level, msg, log_ctx);
+	fn(level, msg, ctx);
 	free(big);
 out:
 	errno = saved_errno;

@@ -55,7 +55,7 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 
 	pt->settings.flags = PT_OPTS_GET(opts, flags, 0);
 	if (pt->settings.flags & ~KNOWN_OPT_FLAGS) {
-		pt_warn("proctrace_open: opts.flags has unknown bits 0x%x; this "
+		pt_warn(&pt->settings.log, "proctrace_open: opts.flags has unknown bits 0x%x; this "
 			"library version (%s) knows 0x%x", pt->settings.flags & ~KNOWN_OPT_FLAGS,
 			proctrace_version_string(), KNOWN_OPT_FLAGS);
 		return -EINVAL;
@@ -64,7 +64,7 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 	if (!pt->settings.max_args_size)
 		pt->settings.max_args_size = PROCTRACE_ARGS_SIZE_DEFAULT;
 	if (pt->settings.max_args_size > PROCTRACE_ARGS_SIZE_MAX) {
-		pt_warn("proctrace_open: opts.max_args_size %u is too large: at most %u "
+		pt_warn(&pt->settings.log, "proctrace_open: opts.max_args_size %u is too large: at most %u "
 			"(PROCTRACE_ARGS_SIZE_MAX)", pt->settings.max_args_size,
 			PROCTRACE_ARGS_SIZE_MAX);
 		return -EINVAL;
@@ -74,7 +74,7 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 		pt->settings.ring_buffer_size = PROCTRACE_RING_SIZE_DEFAULT;
 	if (pt->settings.ring_buffer_size < RING_SIZE_MIN || pt->settings.ring_buffer_size > RING_SIZE_MAX ||
 	    (pt->settings.ring_buffer_size & (pt->settings.ring_buffer_size - 1))) {
-		pt_warn("proctrace_open: opts.ring_buffer_size %u is not a power of two "
+		pt_warn(&pt->settings.log, "proctrace_open: opts.ring_buffer_size %u is not a power of two "
 			"between %u and %u bytes", pt->settings.ring_buffer_size, RING_SIZE_MIN,
 			RING_SIZE_MAX);
 		return -EINVAL;
@@ -85,7 +85,7 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 	 * record however fast the reader is.
 	 */
 	if (pt->settings.ring_buffer_size < min_ring_size(pt->settings.max_args_size)) {
-		pt_warn("proctrace_open: opts.ring_buffer_size %u is too small for exec "
+		pt_warn(&pt->settings.log, "proctrace_open: opts.ring_buffer_size %u is too small for exec "
 			"records of up to %zu bytes (a 4096-byte filename and "
 			"opts.max_args_size %u of arguments): use at least %u, or a "
 			"smaller max_args_size", pt->settings.ring_buffer_size,
@@ -97,19 +97,19 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 	if (!pt->settings.max_latency_ms)
 		pt->settings.max_latency_ms = PROCTRACE_LATENCY_DEFAULT_MS;
 	if (pt->settings.max_latency_ms > LATENCY_MAX_MS) {
-		pt_warn("proctrace_open: opts.max_latency_ms %u is too large: at most %u",
+		pt_warn(&pt->settings.log, "proctrace_open: opts.max_latency_ms %u is too large: at most %u",
 			pt->settings.max_latency_ms, LATENCY_MAX_MS);
 		return -EINVAL;
 	}
 	pt->settings.filter_pid = PT_OPTS_GET(opts, filter_pid, 0);
 	if (pt->settings.filter_pid < 0) {
-		pt_warn("proctrace_open: opts.filter_pid %d is negative; use a process "
+		pt_warn(&pt->settings.log, "proctrace_open: opts.filter_pid %d is negative; use a process "
 			"id, or 0 for no subtree filter", (int)pt->settings.filter_pid);
 		return -EINVAL;
 	}
 	pt->settings.filter_uid = PT_OPTS_GET(opts, filter_uid, 0);
 	if (pt->settings.filter_uid && !(pt->settings.flags & PROCTRACE_OPT_FILTER_UID)) {
-		pt_warn("proctrace_open: opts.filter_uid is set but opts.flags lacks "
+		pt_warn(&pt->settings.log, "proctrace_open: opts.filter_uid is set but opts.flags lacks "
 			"PROCTRACE_OPT_FILTER_UID; set it to filter on the uid");
 		return -EINVAL;
 	}
@@ -119,7 +119,7 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 		size_t len = strlen(comm);
 
 		if (len < 1 || len >= PROCTRACE_COMM_LEN) {
-			pt_warn("proctrace_open: opts.filter_comm has %zu bytes; a comm "
+			pt_warn(&pt->settings.log, "proctrace_open: opts.filter_comm has %zu bytes; a comm "
 				"has 1 to %d", len, PROCTRACE_COMM_LEN - 1);
 			return -EINVAL;
 		}
@@ -142,23 +142,34 @@ static void free_handle(struct proctrace *pt)
 PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
 					       const struct proctrace_opts *opts)
 {
+	struct pt_logger log = { NULL, NULL };
 	const char *btf_path;
 	struct proctrace *pt;
 	int err;
 
+	/*
+	 * The handle's own log callback, if the caller's options have one,
+	 * hears about everything, including what is wrong with the options.
+	 */
+	if (opts && opts->sz >= sizeof(opts->sz) && opts->sz <= 4096 &&
+	    PT_OPTS_HAS(opts, log_ctx)) {
+		log.fn = opts->log_fn;
+		log.ctx = opts->log_ctx;
+	}
 	if (!cb) {
-		pt_warn("proctrace_open: the event callback is NULL; pass a function "
+		pt_warn(&log, "proctrace_open: the event callback is NULL; pass a function "
 			"that receives the events");
 		return pt_err_ptr(-EINVAL);
 	}
-	if (!PT_OPTS_VALID(opts, proctrace_opts))
+	if (!PT_OPTS_VALID(&log, opts, proctrace_opts))
 		return pt_err_ptr(-EINVAL);
 
 	pt = calloc(1, sizeof(*pt));
 	if (!pt) {
-		pt_warn("proctrace_open: out of memory");
+		pt_warn(&log, "proctrace_open: out of memory");
 		return pt_err_ptr(-ENOMEM);
 	}
+	pt->settings.log = log;
 	pt->cb = cb;
 	pt->cb_ctx = ctx;
 	pt->settings.min_duration_ns = PT_OPTS_GET(opts, min_duration_ns, 0);
@@ -172,7 +183,7 @@ PROCTRACE_API struct proctrace *proctrace_open(proctrace_event_fn cb, void *ctx,
 	}
 	if (err) {
 		if (err == -ENOMEM)
-			pt_warn("proctrace_open: out of memory");
+			pt_warn(&log, "proctrace_open: out of memory");
 		free_handle(pt);
 		return pt_err_ptr(err);
 	}
@@ -183,11 +194,11 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
 					     uint64_t min_duration_ns)
 {
 	if (!pt) {
-		pt_warn("proctrace_set_min_duration: handle is NULL");
+		pt_warn(NULL, "proctrace_set_min_duration: handle is NULL");
 		return pt_err(-EINVAL);
 	}
 	if (pt->backend) {
-		pt_warn("proctrace_set_min_duration: the session is already started; "
+		pt_warn(&pt->settings.log, "proctrace_set_min_duration: the session is already started; "
 			"set the minimum duration before proctrace_start()");
 		return pt_err(-EBUSY);
 	}
@@ -213,7 +224,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 			     &ev) < 0) {
 		/* Only a mismatched BPF object could send this: a bug of ours. */
 		pt->malformed_total++;
-		pt_warn("dropped a malformed record of %zu bytes from the kernel "
+		pt_warn(&pt->settings.log, "dropped a malformed record of %zu bytes from the kernel "
 			"(a libproctrace bug; please report it)", size);
 		return 0;
 	}
@@ -234,11 +245,11 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 	int err;
 
 	if (!pt) {
-		pt_warn("proctrace_start: handle is NULL");
+		pt_warn(NULL, "proctrace_start: handle is NULL");
 		return pt_err(-EINVAL);
 	}
 	if (pt->backend) {
-		pt_warn("proctrace_start: the session is already started");
+		pt_warn(&pt->settings.log, "proctrace_start: the session is already started");
 		return pt_err(-EALREADY);
 	}
 	/* Room to split the largest argument vector the kernel may send. */
@@ -250,7 +261,7 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 			free(pt->args.strings);
 			free(pt->args.argv);
 			memset(&pt->args, 0, sizeof(pt->args));
-			pt_warn("proctrace_start: out of memory");
+			pt_warn(&pt->settings.log, "proctrace_start: out of memory");
 			return pt_err(-ENOMEM);
 		}
 	}
@@ -269,29 +280,30 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 static int check_started(const struct proctrace *pt, const char *fn)
 {
 	if (!pt) {
-		pt_warn("%s: handle is NULL", fn);
+		pt_warn(NULL, "%s: handle is NULL", fn);
 		return pt_err(-EINVAL);
 	}
 	if (!pt->backend) {
-		pt_warn("%s: the session is not started; call proctrace_start() first",
+		pt_warn(&pt->settings.log, "%s: the session is not started; call proctrace_start() first",
 			fn);
 		return pt_err(-EINVAL);
 	}
 	return 0;
 }
 
-PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms)
+static int poll_events(struct proctrace *pt, const char *fn, int timeout_ms,
+		       unsigned int max_events)
 {
 	int err;
 
-	err = check_started(pt, __func__);
+	err = check_started(pt, fn);
 	if (err)
 		return err;
 
 	pt->realtime_offset_valid = false;
 	pt->delivered = 0;
 	pt->stopped = false;
-	err = pt_backend_poll(pt->backend, timeout_ms);
+	err = pt_backend_poll(pt->backend, timeout_ms, max_events);
 	if (pt->stopped) {
 		if (pt->stop_value < 0)
 			errno = -pt->stop_value;
@@ -300,11 +312,22 @@ PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms)
 	if (err < 0) {
 		/* A signal is the caller's business, not a failure to report. */
 		if (err != -EINTR)
-			pt_warn("proctrace_poll: waiting for events failed: %s",
-				strerror(-err));
+			pt_warn(&pt->settings.log, "%s: waiting for events failed: %s",
+				fn, strerror(-err));
 		return pt_err(err);
 	}
 	return pt->delivered;
+}
+
+PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms)
+{
+	return poll_events(pt, __func__, timeout_ms, 0);
+}
+
+PROCTRACE_API int proctrace_poll_n(struct proctrace *pt, int timeout_ms,
+				   unsigned int max_events)
+{
+	return poll_events(pt, __func__, timeout_ms, max_events);
 }
 
 PROCTRACE_API int proctrace_fd(const struct proctrace *pt)
@@ -327,12 +350,12 @@ PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
 	if (err)
 		return err;
 	if (!stats) {
-		pt_warn("proctrace_stats: stats is NULL");
+		pt_warn(&pt->settings.log, "proctrace_stats: stats is NULL");
 		return pt_err(-EINVAL);
 	}
 	if (stats->sz < pt_offsetofend(struct proctrace_stats, events_delivered) ||
 	    stats->sz > 4096) {
-		pt_warn("proctrace_stats: stats->sz is %zu; set it to "
+		pt_warn(&pt->settings.log, "proctrace_stats: stats->sz is %zu; set it to "
 			"sizeof(struct proctrace_stats)", stats->sz);
 		return pt_err(-EINVAL);
 	}

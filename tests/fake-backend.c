@@ -53,11 +53,12 @@ int pt_backend_start(const struct pt_backend_params *params,
 	return 0;
 }
 
-int pt_backend_poll(struct pt_backend *b, int timeout_ms)
+int pt_backend_poll(struct pt_backend *b, int timeout_ms, unsigned int max_records)
 {
 	int seen = 0, err;
 
 	fake.last_timeout_ms = timeout_ms;
+	fake.last_max_records = max_records;
 	if (fake.poll_result)
 		return fake.poll_result;
 	while (fake.next_record < fake.n_records) {
@@ -67,6 +68,8 @@ int pt_backend_poll(struct pt_backend *b, int timeout_ms)
 		err = b->on_record(b->ctx, r->data, r->size);
 		if (err < 0)
 			return err;
+		if (max_records && (unsigned int)seen == max_records)
+			break;	/* the rest stays queued for the next poll */
 	}
 	return seen;
 }

@@ -24,6 +24,7 @@ struct fake_backend_state {
 	int destroy_calls;
 	bool live;		/* started and not yet destroyed */
 	int last_timeout_ms;
+	unsigned int last_max_records;
 	struct pt_backend_params last_params;
 	struct fake_record records[FAKE_MAX_RECORDS];
 	size_t n_records;

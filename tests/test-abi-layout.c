@@ -102,11 +102,14 @@ static void opts_layout(void)
 	FIELD(proctrace_opts, filter_uid, 44, uint32_t);
 	FIELD(proctrace_opts, filter_cgroup_id, 48, uint64_t);
 	FIELD(proctrace_opts, filter_comm, 56, const char *);
-	CHECK_EQ("sizeof(struct proctrace_opts)", sizeof(struct proctrace_opts), 64);
+	/* 0.3 */
+	FIELD(proctrace_opts, log_fn, 64, proctrace_log_fn);
+	FIELD(proctrace_opts, log_ctx, 72, void *);
+	CHECK_EQ("sizeof(struct proctrace_opts)", sizeof(struct proctrace_opts), 80);
 
 	/* PROCTRACE_OPTS() sets sz to the size this header knows. */
 	PROCTRACE_OPTS(o, .flags = PROCTRACE_OPT_FORK_EVENTS);
-	CHECK_EQ("PROCTRACE_OPTS() sz", o.sz, 64);
+	CHECK_EQ("PROCTRACE_OPTS() sz", o.sz, 80);
 	CHECK_EQ("PROCTRACE_OPTS() keeps initializers", o.flags, 1);
 	CHECK_EQ("PROCTRACE_OPTS() zero-fills", o.filter_comm == NULL && o.max_args_size == 0, 1);
 }
@@ -187,8 +190,8 @@ static void constants(void)
 	 * patch follow releases and are checked against the library by the
 	 * api test, not frozen here. */
 	CHECK_EQ("PROCTRACE_VERSION_MAJOR", PROCTRACE_VERSION_MAJOR, 0);
-	CHECK_TRUE("PROCTRACE_VERSION_MINOR >= 2 (this header declares the 0.2 fields)",
-		   PROCTRACE_VERSION_MINOR >= 2);
+	CHECK_TRUE("PROCTRACE_VERSION_MINOR >= 3 (this header declares the 0.3 fields)",
+		   PROCTRACE_VERSION_MINOR >= 3);
 }
 
 int main(void)

@@ -825,6 +825,92 @@ static void test_log_preserves_errno(void **state)
 	proctrace_close(pt);
 }
 
+/* ---- a bounded poll (0.3) ---- */
+
+static void test_poll_n_bounds_delivery(void **state)
+{
+	struct pt_wire_event w;
+	struct proctrace *pt = open_started();
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		make_exit(&w, 200 + (uint32_t)i, 0);
+		fake_backend_queue(&w, sizeof(w));
+	}
+	/* 2 + 2 + 1: each call stops at its bound, none is lost or repeated. */
+	assert_int_equal(proctrace_poll_n(pt, 0, 2), 2);
+	assert_int_equal(fake.last_max_records, 2);
+	assert_int_equal(got.count, 2);
+	assert_int_equal(proctrace_poll_n(pt, 0, 2), 2);
+	assert_int_equal(got.ev[3].pid, 203);
+	assert_int_equal(proctrace_poll_n(pt, 0, 2), 1);
+	assert_int_equal(got.ev[4].pid, 204);
+	assert_int_equal(proctrace_poll_n(pt, 0, 2), 0);
+	/* 0 means no bound, as proctrace_poll() passes. */
+	assert_int_equal(proctrace_poll_n(pt, 0, 0), 0);
+	assert_int_equal(fake.last_max_records, 0);
+	assert_int_equal(proctrace_poll(pt, 0), 0);
+	assert_int_equal(fake.last_max_records, 0);
+	assert_int_equal(proctrace_poll_n(NULL, 0, 1), -EINVAL);
+	assert_int_equal(logged.count, 1);	/* the NULL handle only */
+	proctrace_close(pt);
+}
+
+/* ---- a log callback per handle (0.3) ---- */
+
+static struct {
+	int count;
+	char last[1024];
+} handle_logged;
+
+static void capture_handle_log(enum proctrace_log_level level, const char *msg,
+			       void *ctx)
+{
+	assert_ptr_equal(ctx, &handle_logged);
+	handle_logged.count++;
+	snprintf(handle_logged.last, sizeof(handle_logged.last), "%s", msg);
+}
+
+static void test_handle_log_gets_its_messages(void **state)
+{
+	PROCTRACE_OPTS(bad, .flags = 1u << 30, .log_fn = capture_handle_log,
+		       .log_ctx = &handle_logged);
+	PROCTRACE_OPTS(good, .log_fn = capture_handle_log, .log_ctx = &handle_logged);
+	struct proctrace *pt;
+
+	memset(&handle_logged, 0, sizeof(handle_logged));
+	/* An option error goes to the handle's callback, not the global one. */
+	assert_null(proctrace_open(capture_event, &got, &bad));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(handle_logged.count, 1);
+	assert_non_null(strstr(handle_logged.last, "opts.flags has unknown bits"));
+	assert_int_equal(logged.count, 0);
+
+	pt = proctrace_open(capture_event, &got, &good);
+	assert_non_null(pt);
+	assert_ptr_equal(fake.last_params.log.fn, NULL);	/* not started yet */
+	assert_int_equal(proctrace_poll(pt, 0), -EINVAL);	/* not started */
+	assert_int_equal(handle_logged.count, 2);
+	assert_non_null(strstr(handle_logged.last, "call proctrace_start() first"));
+	assert_int_equal(proctrace_start(pt), 0);
+	/* The backend gets the handle's logger for its own messages. */
+	assert_ptr_equal(fake.last_params.log.fn, capture_handle_log);
+	assert_ptr_equal(fake.last_params.log.ctx, &handle_logged);
+	assert_int_equal(proctrace_set_min_duration(pt, 1), -EBUSY);
+	assert_int_equal(handle_logged.count, 3);
+	assert_int_equal(logged.count, 0);
+	proctrace_close(pt);
+
+	/* A NULL log_fn means the process-wide callback. */
+	good.log_fn = NULL;
+	pt = proctrace_open(capture_event, &got, &good);
+	assert_non_null(pt);
+	assert_int_equal(proctrace_poll(pt, 0), -EINVAL);
+	assert_int_equal(handle_logged.count, 3);
+	assert_warned("call proctrace_start() first");
+	proctrace_close(pt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +943,8 @@ int main(void)
 		T(test_callback_stops_poll),
 		T(test_set_log_returns_previous_and_silences),
 		T(test_log_preserves_errno),
+		T(test_poll_n_bounds_delivery),
+		T(test_handle_log_gets_its_messages),
 #undef T
 	};
 

@@ -33,6 +33,12 @@
 
 /* Long enough to stay cheap, short enough that a signal is seen soon. */
 #define POLL_TIMEOUT_MS 200
+/*
+ * Most events one poll delivers before the loop looks at its signals, the
+ * command and the flush timer again: under a steady stream an unbounded
+ * poll would never return.  Big enough that the bound costs nothing.
+ */
+#define POLL_BATCH 1024
 
 /*
  * The output's buffer into a file or pipe.  It must be our own: given NULL,
@@ -167,7 +173,7 @@ static void report_losses(struct proctrace *pt, struct output *o, bool now_or_ne
 /* Everything queued in the kernel now, without waiting for the timer. */
 static void deliver_queued(struct proctrace *pt)
 {
-	while (proctrace_poll(pt, 0) > 0)
+	while (proctrace_poll_n(pt, 0, POLL_BATCH) > 0)
 		;
 }
 
@@ -282,8 +288,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* Do not sit on unwritten events longer than the latency. */
-		err = proctrace_poll(pt, unflushed && flush_every_ms < POLL_TIMEOUT_MS ?
-					 (int)flush_every_ms : POLL_TIMEOUT_MS);
+		err = proctrace_poll_n(pt, unflushed && flush_every_ms < POLL_TIMEOUT_MS ?
+					   (int)flush_every_ms : POLL_TIMEOUT_MS, POLL_BATCH);
 		if (err == -EINTR)
 			continue;
 		if (err < 0) {

@@ -21,8 +21,9 @@
  * - Functions that return int return 0 (or a count) on success and a negative
  *   errno value on failure; they also set errno to the positive value.
  *   Functions that return a pointer return NULL on failure and set errno.
- * - Every failure also sends one line to the log callback
- *   (see proctrace_set_log()) that says what went wrong and what to do.
+ * - Every failure also sends one line to the log callback (the handle's
+ *   own, proctrace_opts::log_fn, else the process-wide one of
+ *   proctrace_set_log()) that says what went wrong and what to do.
  * - The library prints nothing by itself except through that callback, whose
  *   default writes warnings to stderr prefixed with "libproctrace: ".
  *
@@ -30,7 +31,8 @@
  * A struct proctrace handle is not thread-safe: use it from one thread at a
  * time (different handles may be used from different threads at once).
  * proctrace_set_log() changes process-wide state: call it before creating
- * handles, not while another thread uses the library.  The remaining global
+ * handles, not while another thread uses the library; or give each handle
+ * its own callback (proctrace_opts::log_fn), which needs no global state.  The remaining global
  * functions (version queries) are thread-safe.
  *
  * @par ABI
@@ -57,7 +59,7 @@ extern "C" {
 /** @brief Major version of the header the application was compiled with. */
 #define PROCTRACE_VERSION_MAJOR 0
 /** @brief Minor version of the header the application was compiled with. */
-#define PROCTRACE_VERSION_MINOR 2
+#define PROCTRACE_VERSION_MINOR 3
 /** @brief Patch version of the header the application was compiled with. */
 #define PROCTRACE_VERSION_PATCH 0
 
@@ -221,6 +223,27 @@ struct proctrace_event {
  */
 typedef int (*proctrace_event_fn)(const struct proctrace_event *event, void *ctx);
 
+/** @brief Severity of a log message. */
+enum proctrace_log_level {
+	/** Something failed or was lost. The default callback prints these. */
+	PROCTRACE_LOG_WARN = 0,
+	/** Progress worth knowing about (what was loaded and attached). */
+	PROCTRACE_LOG_INFO = 1,
+	/** Details for debugging, including libbpf's and the verifier's output. */
+	PROCTRACE_LOG_DEBUG = 2,
+};
+
+/**
+ * @brief Log callback.
+ * @param level severity of the message.
+ * @param msg one line of text, without a trailing newline; valid only
+ *        during the call.
+ * @param ctx the @c ctx pointer given to proctrace_set_log(), or
+ *        opts.log_ctx for a handle's own callback (proctrace_opts::log_fn).
+ */
+typedef void (*proctrace_log_fn)(enum proctrace_log_level level,
+				 const char *msg, void *ctx);
+
 /**
  * @brief Options for proctrace_open().
  *
@@ -297,6 +320,23 @@ struct proctrace_opts {
 	uint64_t filter_cgroup_id;
 	/** Filter: report only processes whose comm is exactly this (1 to 15 bytes); NULL: none. */
 	const char *filter_comm;
+
+	/* ---- Added in 0.3. ---- */
+
+	/**
+	 * This handle's own log callback: every message about the handle,
+	 * from proctrace_open() on (including a bad @c sz or unknown bytes
+	 * in these options) to proctrace_close(), goes here instead of to the
+	 * process-wide callback of proctrace_set_log(), and the verifier's
+	 * log of a failed load arrives here at PROCTRACE_LOG_DEBUG.  Called
+	 * on the thread that called the library with this handle.  NULL: the
+	 * process-wide callback.  To silence one handle, pass a callback that
+	 * does nothing.
+	 * @since 0.3
+	 */
+	proctrace_log_fn log_fn;
+	/** Passed to @c log_fn as is. @since 0.3 */
+	void *log_ctx;
 };
 
 /** @brief proctrace_opts::flags: also deliver PROCTRACE_EVENT_FORK events (off by default: fork is the most frequent event). */
@@ -335,26 +375,6 @@ struct proctrace_opts {
 	struct proctrace_opts NAME = {                                        \
 		.sz = sizeof(struct proctrace_opts), __VA_ARGS__              \
 	}
-
-/** @brief Severity of a log message. */
-enum proctrace_log_level {
-	/** Something failed or was lost. The default callback prints these. */
-	PROCTRACE_LOG_WARN = 0,
-	/** Progress worth knowing about (what was loaded and attached). */
-	PROCTRACE_LOG_INFO = 1,
-	/** Details for debugging, including libbpf's and the verifier's output. */
-	PROCTRACE_LOG_DEBUG = 2,
-};
-
-/**
- * @brief Log callback.
- * @param level severity of the message.
- * @param msg one line of text, without a trailing newline; valid only
- *        during the call.
- * @param ctx the @c ctx pointer given to proctrace_set_log().
- */
-typedef void (*proctrace_log_fn)(enum proctrace_log_level level,
-				 const char *msg, void *ctx);
 
 /**
  * @brief Send the library's messages to @p fn instead of the default.
@@ -453,6 +473,31 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt);
  *         wait; -EINVAL if @p pt is NULL or not started.
  */
 PROCTRACE_API int proctrace_poll(struct proctrace *pt, int timeout_ms);
+
+/**
+ * @brief Like proctrace_poll(), but delivers at most @p max_events events.
+ *
+ * proctrace_poll() delivers everything queued, so under a steady stream of
+ * events faster than the callback it may not return for a long time.
+ * This call returns once it has handed @p max_events events to the
+ * callback, however many are still queued; the rest stay queued (and
+ * proctrace_fd() stays readable) for the next call.  An event loop that
+ * calls it with a bound gets control back at least every @p max_events
+ * callbacks, so its signals and timers are served.
+ *
+ * @param pt the started session.
+ * @param timeout_ms as for proctrace_poll(): how long to wait if nothing is
+ *        queued (0: do not wait, negative: no limit).
+ * @param max_events the most events to deliver; 0 means no limit (the same
+ *        as proctrace_poll()).
+ * @return as proctrace_poll(): the number of events delivered (at most
+ *         @p max_events), the callback's non-zero value, or a negative
+ *         errno.  A return equal to @p max_events means more may be
+ *         queued: call again with @p timeout_ms 0.
+ * @since 0.3
+ */
+PROCTRACE_API int proctrace_poll_n(struct proctrace *pt, int timeout_ms,
+				   unsigned int max_events);
 
 /**
  * @brief A file descriptor that becomes readable when events are due.
