@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "format.h"
 
+#include "fields.h"
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
@@ -149,10 +151,26 @@ void format_escape_json(FILE *out, const char *str)
 	escape_each(out, str, json_valid, json_invalid);
 }
 
+/* The table's own columns (fields with a column), left to right. */
+static const struct cli_field *column_field(int column)
+{
+	size_t i;
+
+	for (i = 0; i < cli_fields_count; i++)
+		if (cli_fields[i].column == column)
+			return &cli_fields[i];
+	return NULL;
+}
+
 void format_table_header(FILE *out)
 {
-	fprintf(out, "%-8s %-5s %-16s %-7s %-7s %s\n",
-		"TIME", "EVENT", "COMM", "PID", "PPID", "FILENAME/EXIT CODE");
+	const struct cli_field *f;
+	int c;
+
+	fprintf(out, "%-8s ", "TIME");
+	for (c = 1; (f = column_field(c)); c++)
+		fprintf(out, "%-*s ", f->width, f->title);
+	fputs("FILENAME/EXIT CODE\n", out);
 }
 
 /*
@@ -160,114 +178,151 @@ void format_table_header(FILE *out)
  * "%-16s".  An escaped comm can be longer than that; it then pushes the
  * rest of the row right rather than being cut.
  */
-static void put_comm_column(FILE *out, const char *comm)
+static void put_text_column(FILE *out, const char *comm, int width)
 {
 	const unsigned char *c = (const unsigned char *)comm;
 	/* fmemopen writes no NUL when nothing was written: start with one. */
 	char buf[PROCTRACE_COMM_LEN * 4 + 1] = "";
-	long width = 0;
+	long len = 0;
 	FILE *mem;
 
 	/* The usual case needs no escaping and no scratch stream. */
 	while (*c >= 0x20 && *c < 0x7f && *c != '\\')
 		c++;
 	if (!*c) {
-		fprintf(out, "%-16s ", comm);
+		fprintf(out, "%-*s ", width, comm);
 		return;
 	}
 
 	mem = fmemopen(buf, sizeof(buf), "w");
 	if (mem) {
 		format_escape_text(mem, comm);
-		width = ftell(mem);
+		len = ftell(mem);
 		fclose(mem);
 	}
-	if (!mem || width < 0 || (size_t)width >= sizeof(buf)) {
+	if (!mem || len < 0 || (size_t)len >= sizeof(buf)) {
 		/* Cannot happen for a 15-byte comm; stay correct anyway. */
 		format_escape_text(out, comm);
 		fputc(' ', out);
 		return;
 	}
-	fprintf(out, "%-16s ", buf);
+	fprintf(out, "%-*s ", width, buf);
 }
 
-/* "[SIGKILL]", "[SIGRTMIN+3]" or "[SIG99]": never a bare number. */
-static void put_signal(FILE *out, int32_t sig)
-{
-	const char *name = proctrace_signal_name(sig);
+#define FIELD_PTR(e, f, type) ((const type *)((const char *)(e) + (f)->offset))
 
-	if (name)
-		fprintf(out, "[%s]", name);
-	else if (sig >= 34 && sig <= 64)
-		fprintf(out, "[SIGRTMIN+%" PRId32 "]", sig - 34);
-	else
-		fprintf(out, "[SIG%" PRId32 "]", sig);
-}
-
-static const char *type_name(uint32_t type, bool upper)
+/* One field in its table column. */
+static void put_column(FILE *out, const struct proctrace_event *e,
+		       const struct cli_field *f)
 {
-	switch (type) {
-	case PROCTRACE_EVENT_EXEC: return upper ? "EXEC" : "exec";
-	case PROCTRACE_EVENT_EXIT: return upper ? "EXIT" : "exit";
-	case PROCTRACE_EVENT_FORK: return upper ? "FORK" : "fork";
-	default: return upper ? "?" : "unknown";
+	if (!cli_field_present(f, e)) {
+		fprintf(out, "%-*s ", f->width, "");
+		return;
+	}
+	switch (f->kind) {
+	case CLI_TYPE:
+		fprintf(out, "%-*s ", f->width,
+			cli_type_name(*FIELD_PTR(e, f, uint32_t), 1));
+		break;
+	case CLI_U32:
+		fprintf(out, "%-*" PRIu32 " ", f->width, *FIELD_PTR(e, f, uint32_t));
+		break;
+	case CLI_I32:
+		fprintf(out, "%-*" PRId32 " ", f->width, *FIELD_PTR(e, f, int32_t));
+		break;
+	case CLI_U64:
+		fprintf(out, "%-*" PRIu64 " ", f->width, *FIELD_PTR(e, f, uint64_t));
+		break;
+	case CLI_TEXT:
+		put_text_column(out, FIELD_PTR(e, f, char), f->width);
+		break;
+	case CLI_STRING: {
+		const char *str = *FIELD_PTR(e, f, const char *);
+
+		put_text_column(out, str ? str : "", f->width);
+		break;
+	}
+	case CLI_ARGV:
+	case CLI_FLAG:
+		fprintf(out, "%-*s ", f->width, "");
+		break;
 	}
 }
 
 void format_table_event(FILE *out, const struct proctrace_event *e,
 			const char *clock)
 {
-	fprintf(out, "%-8s %-5s ", clock, type_name(e->type, true));
-	put_comm_column(out, e->comm);
-	fprintf(out, "%-7" PRId32 " %-7" PRId32 " ", e->pid, e->ppid);
-	if (e->type == PROCTRACE_EVENT_EXEC) {
-		format_escape_text(out, e->filename ? e->filename : "");
-	} else if (e->type == PROCTRACE_EVENT_EXIT) {
-		if (e->signal)
-			put_signal(out, e->signal);
-		else
-			fprintf(out, "[%" PRId32 "]", e->exit_code);
-		if (e->flags & PROCTRACE_EVENT_F_CORE_DUMPED)
-			fputs(" (core dumped)", out);
-		if (e->duration_ns)
-			fprintf(out, " (%" PRIu64 "ms)", e->duration_ns / 1000000);
-	}
+	const struct cli_field *f;
+	size_t i;
+	int c;
+
+	fprintf(out, "%-8s ", clock);
+	for (c = 1; (f = column_field(c)); c++)
+		put_column(out, e, f);
+	for (i = 0; i < cli_fields_count; i++)
+		if (cli_fields[i].detail && cli_field_present(&cli_fields[i], e))
+			cli_fields[i].detail(out, e);
 	fputc('\n', out);
 }
 
-static void put_json_string(FILE *out, const char *key, const char *value)
+static void put_json_string(FILE *out, const char *value)
 {
-	fprintf(out, ",\"%s\":\"", key);
+	fputc('"', out);
 	format_escape_json(out, value ? value : "");
 	fputc('"', out);
 }
 
-void format_json_event(FILE *out, const struct proctrace_event *e)
+/* One field's JSON value. */
+static void put_json_value(FILE *out, const struct proctrace_event *e,
+			   const struct cli_field *f)
 {
 	uint32_t i;
 
-	fprintf(out, "{\"type\":\"%s\",\"timestamp_ns\":%" PRIu64
-		",\"pid\":%" PRId32 ",\"ppid\":%" PRId32,
-		type_name(e->type, false), e->timestamp_ns, e->pid, e->ppid);
-	put_json_string(out, "comm", e->comm);
-	fprintf(out, ",\"uid\":%" PRIu32 ",\"gid\":%" PRIu32 ",\"ns_pid\":%" PRId32
-		",\"cgroup_id\":%" PRIu64, e->uid, e->gid, e->ns_pid, e->cgroup_id);
-	if (e->type == PROCTRACE_EVENT_EXEC) {
-		put_json_string(out, "filename", e->filename);
-		fputs(",\"args\":[", out);
+	switch (f->kind) {
+	case CLI_TYPE:
+		fprintf(out, "\"%s\"", cli_type_name(*FIELD_PTR(e, f, uint32_t), 0));
+		break;
+	case CLI_U32:
+		fprintf(out, "%" PRIu32, *FIELD_PTR(e, f, uint32_t));
+		break;
+	case CLI_I32:
+		fprintf(out, "%" PRId32, *FIELD_PTR(e, f, int32_t));
+		break;
+	case CLI_U64:
+		fprintf(out, "%" PRIu64, *FIELD_PTR(e, f, uint64_t));
+		break;
+	case CLI_TEXT:
+		put_json_string(out, FIELD_PTR(e, f, char));
+		break;
+	case CLI_STRING:
+		put_json_string(out, *FIELD_PTR(e, f, const char *));
+		break;
+	case CLI_ARGV:
+		fputc('[', out);
 		for (i = 0; e->args && i < e->args_count; i++) {
-			fputs(i ? ",\"" : "\"", out);
-			format_escape_json(out, e->args[i] ? e->args[i] : "");
-			fputc('"', out);
+			if (i)
+				fputc(',', out);
+			put_json_string(out, e->args[i]);
 		}
-		fprintf(out, "],\"args_truncated\":%s",
-			e->flags & PROCTRACE_EVENT_F_ARGS_TRUNCATED ? "true" : "false");
-	} else if (e->type == PROCTRACE_EVENT_EXIT) {
-		fprintf(out, ",\"exit_code\":%" PRId32 ",\"signal\":%" PRId32
-			",\"core_dumped\":%s,\"duration_ns\":%" PRIu64,
-			e->exit_code, e->signal,
-			e->flags & PROCTRACE_EVENT_F_CORE_DUMPED ? "true" : "false",
-			e->duration_ns);
+		fputc(']', out);
+		break;
+	case CLI_FLAG:
+		fputs(*FIELD_PTR(e, f, uint32_t) & f->flag ? "true" : "false", out);
+		break;
+	}
+}
+
+void format_json_event(FILE *out, const struct proctrace_event *e)
+{
+	const char *sep = "{";
+	size_t i;
+
+	for (i = 0; i < cli_fields_count; i++) {
+		if (!cli_field_present(&cli_fields[i], e))
+			continue;
+		fprintf(out, "%s\"%s\":", sep, cli_fields[i].key);
+		put_json_value(out, e, &cli_fields[i]);
+		sep = ",";
 	}
 	fputs("}\n", out);
 }

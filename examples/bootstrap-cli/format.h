@@ -21,16 +21,15 @@ void format_table_header(FILE *out);
 
 /*
  * One table row, with its newline.  @clock is the event's local time of
- * day as "HH:MM:SS".  EXIT shows "[CODE]" or "[SIGNAME]".
+ * day as "HH:MM:SS"; the columns and the last column's pieces come from
+ * fields.c.  EXIT shows "[CODE]" or "[SIGNAME]".
  */
 void format_table_event(FILE *out, const struct proctrace_event *e,
 			const char *clock);
 
 /*
- * One JSON object on one line, with its newline.  Keys: type, timestamp_ns,
- * pid, ppid, comm, uid, gid, ns_pid, cgroup_id; for exec also filename,
- * args (an array) and args_truncated; for exit also exit_code, signal (0
- * when none), core_dumped and duration_ns.
+ * One JSON object on one line, with its newline: one key per field of
+ * fields.c that the event has, in that table's order.
  */
 void format_json_event(FILE *out, const struct proctrace_event *e);
 

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The table of bootstrap-cli's output fields (fields.h). */
+#include "fields.h"
+
+#include <inttypes.h>
+
+#include "format.h"
+
+/* A row: key, kind, the event's member, the types that have it, the rest. */
+#define ROW(key_, kind_, member, on_, ...)                                  \
+	{ .key = (key_), .kind = (kind_),                                     \
+	  .offset = offsetof(struct proctrace_event, member),                 \
+	  .end = offsetof(struct proctrace_event, member) +                   \
+		 sizeof(((struct proctrace_event *)0)->member),               \
+	  .on = (on_), __VA_ARGS__ }
+
+#define EXEC CLI_ON(PROCTRACE_EVENT_EXEC)
+#define EXIT CLI_ON(PROCTRACE_EVENT_EXIT)
+
+
+/* The pieces of the table's last column, in the table's order. */
+
+static void filename_detail(FILE *out, const struct proctrace_event *e)
+{
+	format_escape_text(out, e->filename ? e->filename : "");
+}
+
+/* "[CODE]" if the process exited by itself. */
+static void exit_code_detail(FILE *out, const struct proctrace_event *e)
+{
+	if (!e->signal)
+		fprintf(out, "[%" PRId32 "]", e->exit_code);
+}
+
+/* "[SIGKILL]", "[SIGRTMIN+3]" or "[SIG99]": never a bare number. */
+static void signal_detail(FILE *out, const struct proctrace_event *e)
+{
+	int32_t sig = e->signal;
+	const char *name = proctrace_signal_name(sig);
+
+	if (!sig)
+		return;
+	if (name)
+		fprintf(out, "[%s]", name);
+	else if (sig >= 34 && sig <= 64)
+		fprintf(out, "[SIGRTMIN+%" PRId32 "]", sig - 34);
+	else
+		fprintf(out, "[SIG%" PRId32 "]", sig);
+}
+
+static void core_detail(FILE *out, const struct proctrace_event *e)
+{
+	if (e->flags & PROCTRACE_EVENT_F_CORE_DUMPED)
+		fputs(" (core dumped)", out);
+}
+
+static void duration_detail(FILE *out, const struct proctrace_event *e)
+{
+	if (e->duration_ns)
+		fprintf(out, " (%" PRIu64 "ms)", e->duration_ns / 1000000);
+}
+
+/*
+ * JSON keys come out in this order; table columns in their column order.
+ * Append new rows where their key should appear; never rename a key.
+ */
+const struct cli_field cli_fields[] = {
+	ROW("type", CLI_TYPE, type, 0, .column = 1, .width = 5, .title = "EVENT"),
+	ROW("timestamp_ns", CLI_U64, timestamp_ns, 0),
+	ROW("pid", CLI_I32, pid, 0, .column = 3, .width = 7, .title = "PID"),
+	ROW("ppid", CLI_I32, ppid, 0, .column = 4, .width = 7, .title = "PPID"),
+	ROW("comm", CLI_TEXT, comm, 0, .column = 2, .width = 16, .title = "COMM"),
+	ROW("uid", CLI_U32, uid, 0),
+	ROW("gid", CLI_U32, gid, 0),
+	ROW("ns_pid", CLI_I32, ns_pid, 0),
+	ROW("cgroup_id", CLI_U64, cgroup_id, 0),
+	ROW("filename", CLI_STRING, filename, EXEC, .detail = filename_detail),
+	ROW("args", CLI_ARGV, args, EXEC),
+	ROW("args_truncated", CLI_FLAG, flags, EXEC, .flag = PROCTRACE_EVENT_F_ARGS_TRUNCATED),
+	ROW("exit_code", CLI_I32, exit_code, EXIT, .detail = exit_code_detail),
+	ROW("signal", CLI_I32, signal, EXIT, .detail = signal_detail),
+	ROW("core_dumped", CLI_FLAG, flags, EXIT, .flag = PROCTRACE_EVENT_F_CORE_DUMPED,
+	    .detail = core_detail),
+	ROW("duration_ns", CLI_U64, duration_ns, EXIT, .detail = duration_detail),
+};
+
+const size_t cli_fields_count = sizeof(cli_fields) / sizeof(cli_fields[0]);
+
+int cli_field_present(const struct cli_field *f, const struct proctrace_event *e)
+{
+	if (f->on && (e->type >= 32 || !(f->on & CLI_ON(e->type))))
+		return 0;
+	return e->size >= f->end;
+}
+
+const char *cli_type_name(uint32_t type, int upper)
+{
+	switch (type) {
+	case PROCTRACE_EVENT_EXEC: return upper ? "EXEC" : "exec";
+	case PROCTRACE_EVENT_EXIT: return upper ? "EXIT" : "exit";
+	case PROCTRACE_EVENT_FORK: return upper ? "FORK" : "fork";
+	default: return upper ? "?" : "unknown";
+	}
+}
