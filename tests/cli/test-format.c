@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bootstrap-cli's formatting, byte for byte: the escaping of hostile
- * strings in both formats, and the table and JSON layouts.
+ * bootstrap-cli's formatting: the escaping of hostile strings in both
+ * formats byte for byte, the table layout, and the JSON records parsed and
+ * compared key by key, with a few golden fragments that pin the exact
+ * format.  A field added to fields.c needs no change here: the key set
+ * expected of each type comes from that table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include "fields.h"
 #include "format.h"
+#include "json-check.h"
+#include "json-get.h"
 
 /* Runs @fn into a memory stream; returns the bytes written (free them). */
 #define CAPTURE(out_ptr, expr)                                                \
@@ -155,6 +161,65 @@ static void test_table_hostile_row_is_one_line(void **state)
 	free(got);
 }
 
+/* ---- JSON, key by key ---- */
+
+struct want {
+	const char *key;
+	const char *raw;	/* the value as written: 5, true, "x", [...] */
+};
+
+/*
+ * @line is one valid JSON object whose keys are exactly, in order, the
+ * fields.c fields that @e has, and whose values for the keys in @want are
+ * as written there.
+ */
+static void expect_json_record(const char *line, const struct proctrace_event *e,
+			       const struct want *want)
+{
+	size_t len = strlen(line), where, n_keys, i, k = 0;
+	const char *err;
+	char **keys, *raw;
+
+	assert_true(len > 0 && line[len - 1] == '\n');
+	err = json_check(line, len - 1, &where);
+	if (err)
+		fail_msg("invalid JSON at byte %zu (%s): %s", where, err, line);
+	n_keys = json_get_keys(line, len - 1, &keys);
+	for (i = 0; i < cli_fields_count; i++) {
+		if (!cli_field_present(&cli_fields[i], e))
+			continue;
+		if (k >= n_keys || strcmp(keys[k], cli_fields[i].key))
+			fail_msg("key %zu is '%s', expected '%s': %s", k,
+				 k < n_keys ? keys[k] : "(none)", cli_fields[i].key, line);
+		k++;
+	}
+	if (k != n_keys)
+		fail_msg("%zu keys, expected %zu: %s", n_keys, k, line);
+	for (i = 0; i < n_keys; i++)
+		free(keys[i]);
+	free(keys);
+	for (; want->key; want++) {
+		if (json_get_raw(line, len - 1, want->key, &raw) != JSON_GET_STRING)
+			fail_msg("no key '%s': %s", want->key, line);
+		if (strcmp(raw, want->raw))
+			fail_msg("'%s' is %s, expected %s", want->key, raw, want->raw);
+		free(raw);
+	}
+}
+
+/* Golden fragments: exact bytes of parts of a line, where they are. */
+static void expect_prefix(const char *line, const char *prefix)
+{
+	if (strncmp(line, prefix, strlen(prefix)))
+		fail_msg("line does not start with %s: %s", prefix, line);
+}
+
+static void expect_fragment(const char *line, const char *fragment)
+{
+	if (!strstr(line, fragment))
+		fail_msg("line lacks %s: %s", fragment, line);
+}
+
 static void test_json_layout(void **state)
 {
 	struct proctrace_event ex = exec_event(), ey = exit_event();
@@ -170,36 +235,103 @@ static void test_json_layout(void **state)
 	ex.cgroup_id = 4321;
 	ex.flags = PROCTRACE_EVENT_F_ARGS_TRUNCATED;
 	CAPTURE(&got, format_json_event(out, &ex));
-	assert_string_equal(got,
+	expect_json_record(got, &ex, (const struct want[]){
+		{ "type", "\"exec\"" }, { "timestamp_ns", "1700000000123456789" },
+		{ "pid", "4242" }, { "ppid", "1" }, { "comm", "\"ls\"" },
+		{ "uid", "1000" }, { "gid", "100" }, { "ns_pid", "7" },
+		{ "cgroup_id", "4321" },
+		{ "filename", "\"/tmp/\\\"q\\\"\\n\"" },
+		{ "args", "[\"ls\",\"-l\",\"a\\\"b\\\\\\u001b\xef\xbf\xbd\"]" },
+		{ "args_truncated", "true" }, { NULL, NULL } });
+	/* Golden: the exact bytes of the 0.2 keys, in their sections. */
+	expect_prefix(got,
 		"{\"type\":\"exec\",\"timestamp_ns\":1700000000123456789,"
 		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\",\"uid\":1000,\"gid\":100,"
-		"\"ns_pid\":7,\"cgroup_id\":4321,"
-		"\"filename\":\"/tmp/\\\"q\\\"\\n\","
+		"\"ns_pid\":7,\"cgroup_id\":4321");
+	expect_fragment(got,
+		",\"filename\":\"/tmp/\\\"q\\\"\\n\","
 		"\"args\":[\"ls\",\"-l\",\"a\\\"b\\\\\\u001b\xef\xbf\xbd\"],"
-		"\"args_truncated\":true}\n");
+		"\"args_truncated\":true");
+	assert_ptr_equal(strchr(got, '\n'), got + strlen(got) - 1);	/* one line */
 	free(got);
+
 	CAPTURE(&got, format_json_event(out, &ey));
-	assert_string_equal(got,
-		"{\"type\":\"exit\",\"timestamp_ns\":1700000000123456789,"
-		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\",\"uid\":0,\"gid\":0,"
-		"\"ns_pid\":0,\"cgroup_id\":0,"
-		"\"exit_code\":255,\"signal\":0,\"core_dumped\":false,"
-		"\"duration_ns\":1234999999}\n");
+	expect_json_record(got, &ey, (const struct want[]){
+		{ "type", "\"exit\"" }, { "pid", "4242" }, { "uid", "0" },
+		{ "exit_code", "255" }, { "signal", "0" }, { "core_dumped", "false" },
+		{ "duration_ns", "1234999999" }, { NULL, NULL } });
+	expect_fragment(got,
+		",\"exit_code\":255,\"signal\":0,\"core_dumped\":false,"
+		"\"duration_ns\":1234999999");
 	free(got);
+
 	ey.exit_code = 0;
 	ey.signal = 11;
 	ey.flags = PROCTRACE_EVENT_F_CORE_DUMPED;
-	ey.type = PROCTRACE_EVENT_EXIT;
 	CAPTURE(&got, format_json_event(out, &ey));
-	assert_non_null(strstr(got, "\"exit_code\":0,\"signal\":11,\"core_dumped\":true,"));
+	expect_json_record(got, &ey, (const struct want[]){
+		{ "exit_code", "0" }, { "signal", "11" }, { "core_dumped", "true" },
+		{ NULL, NULL } });
 	free(got);
+
 	/* An exec without argument vector still has an (empty) array. */
 	ex.args = NULL;
 	ex.args_count = 0;
 	ex.flags = 0;
 	CAPTURE(&got, format_json_event(out, &ex));
-	assert_non_null(strstr(got, ",\"args\":[],\"args_truncated\":false}\n"));
+	expect_json_record(got, &ex, (const struct want[]){
+		{ "args", "[]" }, { "args_truncated", "false" }, { NULL, NULL } });
 	free(got);
+}
+
+/* An event from an older library: only the fields its size covers. */
+static void test_json_older_event(void **state)
+{
+	struct proctrace_event e = exec_event();
+	char *got = NULL;
+
+	e.size = offsetof(struct proctrace_event, filename) + sizeof(e.filename);
+	CAPTURE(&got, format_json_event(out, &e));
+	expect_json_record(got, &e, (const struct want[]){
+		{ "pid", "4242" }, { "filename", "\"/usr/bin/ls\"" }, { NULL, NULL } });
+	assert_null(strstr(got, "\"uid\""));
+	assert_null(strstr(got, "\"args\""));
+	free(got);
+}
+
+/* The 0.2 keys of each type are all there, whatever was added since. */
+static void test_json_keeps_old_keys(void **state)
+{
+	static const char *const common[] = {
+		"type", "timestamp_ns", "pid", "ppid", "comm", "uid", "gid",
+		"ns_pid", "cgroup_id", NULL };
+	static const char *const exec_keys[] = { "filename", "args", "args_truncated", NULL };
+	static const char *const exit_keys[] = {
+		"exit_code", "signal", "core_dumped", "duration_ns", NULL };
+	struct proctrace_event ex = exec_event(), ey = exit_event();
+	char *a = NULL, *b = NULL, *raw;
+	const char *const *k;
+
+	CAPTURE(&a, format_json_event(out, &ex));
+	CAPTURE(&b, format_json_event(out, &ey));
+	for (k = common; *k; k++) {
+		assert_int_equal(json_get_raw(a, strlen(a), *k, &raw), JSON_GET_STRING);
+		free(raw);
+		assert_int_equal(json_get_raw(b, strlen(b), *k, &raw), JSON_GET_STRING);
+		free(raw);
+	}
+	for (k = exec_keys; *k; k++) {
+		assert_int_equal(json_get_raw(a, strlen(a), *k, &raw), JSON_GET_STRING);
+		free(raw);
+		assert_int_equal(json_get_raw(b, strlen(b), *k, &raw), JSON_GET_ABSENT);
+	}
+	for (k = exit_keys; *k; k++) {
+		assert_int_equal(json_get_raw(b, strlen(b), *k, &raw), JSON_GET_STRING);
+		free(raw);
+		assert_int_equal(json_get_raw(a, strlen(a), *k, &raw), JSON_GET_ABSENT);
+	}
+	free(a);
+	free(b);
 }
 
 static void test_fork_and_lost_records(void **state)
@@ -210,10 +342,13 @@ static void test_fork_and_lost_records(void **state)
 	e.type = PROCTRACE_EVENT_FORK;
 	e.duration_ns = 0;
 	CAPTURE(&got, format_json_event(out, &e));
-	assert_string_equal(got,
+	expect_json_record(got, &e, (const struct want[]){
+		{ "type", "\"fork\"" }, { "pid", "4242" }, { "ppid", "1" },
+		{ "comm", "\"ls\"" }, { NULL, NULL } });
+	expect_prefix(got,
 		"{\"type\":\"fork\",\"timestamp_ns\":1700000000123456789,"
 		"\"pid\":4242,\"ppid\":1,\"comm\":\"ls\",\"uid\":0,\"gid\":0,"
-		"\"ns_pid\":0,\"cgroup_id\":0}\n");
+		"\"ns_pid\":0,\"cgroup_id\":0");
 	free(got);
 	CAPTURE(&got, format_table_event(out, &e, "12:34:56"));
 	assert_string_equal(got, "12:34:56 FORK  ls               4242    1       \n");
@@ -275,6 +410,8 @@ int main(void)
 		cmocka_unit_test(test_table_layout),
 		cmocka_unit_test(test_table_hostile_row_is_one_line),
 		cmocka_unit_test(test_json_layout),
+		cmocka_unit_test(test_json_older_event),
+		cmocka_unit_test(test_json_keeps_old_keys),
 		cmocka_unit_test(test_fork_and_lost_records),
 		cmocka_unit_test(test_table_signals),
 	};

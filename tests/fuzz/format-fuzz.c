@@ -20,6 +20,7 @@
 
 #include <proctrace/proctrace.h>
 
+#include "fields.h"
 #include "format.h"
 #include "json-get.h"
 #include "output-check.h"
@@ -196,6 +197,44 @@ static void format_and_check(const struct proctrace_event *e)
 	free(buf);
 }
 
+/* The integer fields of bootstrap-cli's table are what the header fills. */
+static bool is_header_field(const struct cli_field *f)
+{
+	return f->kind == CLI_U32 || f->kind == CLI_I32 || f->kind == CLI_U64;
+}
+
+size_t fuzz_header_size(void)
+{
+	size_t i, n = 3;
+
+	for (i = 0; i < cli_fields_count; i++)
+		if (is_header_field(&cli_fields[i]))
+			n += cli_fields[i].end - cli_fields[i].offset;
+	return n;
+}
+
+void fuzz_print_layout(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < cli_fields_count; i++)
+		if (is_header_field(&cli_fields[i]))
+			fprintf(out, "%s %zu\n", cli_fields[i].key,
+				cli_fields[i].end - cli_fields[i].offset);
+}
+
+/* Stores @v, @size bytes wide, into the event at @offset (little-endian host). */
+static void put_field(struct proctrace_event *e, const struct cli_field *f, uint64_t v)
+{
+	char *at = (char *)e + f->offset;
+	uint32_t v32 = (uint32_t)v;
+
+	if (f->end - f->offset == 8)
+		memcpy(at, &v, 8);
+	else
+		memcpy(at, &v32, 4);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint32_t types[] = {
@@ -218,16 +257,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags_byte & 0x80)
 		e.flags |= 0xffffff00u;
 	pointers = (unsigned)take(&r, 1);
-	e.pid = (int32_t)take(&r, 4);
-	e.ppid = (int32_t)take(&r, 4);
-	e.exit_code = (int32_t)take(&r, 4);
-	e.signal = (int32_t)take(&r, 4);
-	e.uid = (uint32_t)take(&r, 4);
-	e.gid = (uint32_t)take(&r, 4);
-	e.ns_pid = (int32_t)take(&r, 4);
-	e.timestamp_ns = take(&r, 8);
-	e.duration_ns = take(&r, 8);
-	e.cgroup_id = take(&r, 8);
+	for (i = 0; i < cli_fields_count; i++)
+		if (is_header_field(&cli_fields[i]))
+			put_field(&e, &cli_fields[i],
+				  take(&r, cli_fields[i].end - cli_fields[i].offset));
 	if (r.pos > size)
 		r.pos = size;
 

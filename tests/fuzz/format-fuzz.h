@@ -9,10 +9,16 @@
  *   1      flags: bit 0 ARGS_TRUNCATED, bit 1 CORE_DUMPED, bit 7 also sets
  *          bits 8..31 (unknown to this version)
  *   2      bit 0: filename NULL; bit 1: args NULL
- *   3      pid, ppid, exit_code, signal, uid, gid, ns_pid (7 x 4 bytes)
- *   31     timestamp_ns, duration_ns, cgroup_id (3 x 8 bytes)
- *   55     strings separated by NUL bytes: comm (cut to 15 bytes), then
+ *   3      every integer field of bootstrap-cli's field table
+ *          (examples/bootstrap-cli/fields.c), in the table's order, each
+ *          as wide as its member (4 or 8 bytes); `fuzz-replay --layout`
+ *          lists them, and make-corpus.py builds the seeds from that list
+ *   fuzz_header_size()
+ *          strings separated by NUL bytes: comm (cut to 15 bytes), then
  *          filename, then each argument (at most FUZZ_MAX_ARGS)
+ *
+ * So a field added to the table is fuzzed at once, and the seeds, built
+ * at test time, follow; nothing here has a fixed size.
  */
 #ifndef FUZZ_FORMAT_FUZZ_H
 #define FUZZ_FORMAT_FUZZ_H
@@ -20,8 +26,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FUZZ_HEADER_SIZE 55
+#include <stdio.h>
+
 #define FUZZ_MAX_ARGS 512
+
+/* Bytes before the strings: 3, then the integer fields. */
+size_t fuzz_header_size(void);
+
+/* One line per integer field of the header, in order: "KEY BYTES". */
+void fuzz_print_layout(FILE *out);
 
 /* Aborts, after saying why on stderr, if an output breaks its promise. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -242,3 +242,51 @@ void json_free_array(char **items, size_t *lens, size_t count)
 	free(items);
 	free(lens);
 }
+
+enum json_get_result json_get_raw(const char *doc, size_t len, const char *name,
+				  char **out)
+{
+	struct walk w = { doc, len, 0 };
+	size_t start;
+
+	if (!find_member(&w, name))
+		return JSON_GET_ABSENT;
+	start = w.pos;
+	skip_value(&w);
+	while (w.pos > start && strchr(" \t\r\n", w.s[w.pos - 1]))
+		w.pos--;
+	*out = malloc(w.pos - start + 1);
+	if (!*out)
+		abort();
+	memcpy(*out, w.s + start, w.pos - start);
+	(*out)[w.pos - start] = '\0';
+	return JSON_GET_STRING;
+}
+
+size_t json_get_keys(const char *doc, size_t len, char ***keys)
+{
+	struct walk w = { doc, len, 0 };
+	size_t n = 0, key_len;
+	char *key;
+
+	*keys = NULL;
+	skip_ws(&w);
+	if (w.s[w.pos] != '{')
+		return 0;
+	w.pos++;
+	skip_ws(&w);
+	while (w.pos < w.len && w.s[w.pos] == '"') {
+		read_string(&w, &key, &key_len);
+		*keys = grow(*keys, n + 1, sizeof(**keys));
+		(*keys)[n++] = key;
+		skip_ws(&w);
+		w.pos++; /* ':' */
+		skip_ws(&w);
+		skip_value(&w);
+		if (w.s[w.pos] != ',')
+			break;
+		w.pos++;
+		skip_ws(&w);
+	}
+	return n;
+}

@@ -34,4 +34,16 @@ enum json_get_result json_get_array(const char *doc, size_t len, const char *nam
 
 void json_free_array(char **items, size_t *lens, size_t count);
 
+/*
+ * The value of member @name as it is written (a number, true, false, or
+ * a string or array with its quotes and escapes), in a new buffer *@out;
+ * JSON_GET_STRING if found.
+ */
+enum json_get_result json_get_raw(const char *doc, size_t len, const char *name,
+				  char **out);
+
+/* The top-level object's keys, in order, each decoded and NUL-terminated;
+ * returns how many.  Free each and the array. */
+size_t json_get_keys(const char *doc, size_t len, char ***keys);
+
 #endif

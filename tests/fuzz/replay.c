@@ -102,8 +102,12 @@ int main(int argc, char **argv)
 	long total = 0, n;
 	int i;
 
+	if (argc == 2 && !strcmp(argv[1], "--layout")) {
+		fuzz_print_layout(stdout);
+		return 0;
+	}
 	if (argc < 2) {
-		fputs("usage: fuzz-replay FILE-OR-DIRECTORY...\n", stderr);
+		fputs("usage: fuzz-replay FILE-OR-DIRECTORY... | --layout\n", stderr);
 		return 2;
 	}
 	for (i = 1; i < argc; i++) {

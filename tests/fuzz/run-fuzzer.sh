@@ -3,8 +3,8 @@
 #
 # Builds the format fuzz target (format-fuzz.c with bootstrap-cli's
 # format.c) with clang's libFuzzer, AddressSanitizer and UndefinedBehavior-
-# Sanitizer, and fuzzes it for a bounded time, starting from a copy of the
-# committed seed corpus.  Needs only Debian's clang and libclang-rt-14-dev.
+# Sanitizer, and fuzzes it for a bounded time, starting from the seed
+# corpus make-corpus.py writes for the target's current input layout.  Needs only Debian's clang and libclang-rt-14-dev.
 #
 # Usage: tests/fuzz/run-fuzzer.sh SECONDS [LIBFUZZER-OPTION...]
 #   e.g. tests/fuzz/run-fuzzer.sh 60
@@ -54,8 +54,16 @@ build() {
 	"$clang" "${flags[@]}" -fsanitize=fuzzer,address,undefined \
 		"$here/format-fuzz.c" "$top/examples/bootstrap-cli/format.c" \
 		"$top/lib/signal_name.c" \
+		"$top/examples/bootstrap-cli/fields.c" \
 		"$out/output-check.o" "$out/json-check.o" "$out/json-get.o" \
 		"$out/utf8-check.o" -o "$out/format-fuzzer"
+	# The replay program, only to ask the target for its input layout.
+	"$clang" "${flags[@]}" -fsanitize=address,undefined \
+		"$here/replay.c" "$here/format-fuzz.c" \
+		"$top/examples/bootstrap-cli/format.c" "$top/lib/signal_name.c" \
+		"$top/examples/bootstrap-cli/fields.c" \
+		"$out/output-check.o" "$out/json-check.o" "$out/json-get.o" \
+		"$out/utf8-check.o" -o "$out/fuzz-replay"
 }
 if ! build; then
 	echo "run-fuzzer: build failed (libFuzzer comes with libclang-rt-14-dev)" >&2
@@ -65,7 +73,7 @@ fi
 # Fuzz a copy: new inputs found in this run must not change the tree.
 rm -rf "$out/corpus" "$out/artifacts"
 mkdir -p "$out/artifacts"
-cp -R "$here/corpus" "$out/corpus"
+python3 "$here/make-corpus.py" "$out/fuzz-replay" "$out/corpus"
 
 echo "run-fuzzer: fuzzing for $seconds s from $(ls "$out/corpus" | wc -l) seeds"
 status=0
