@@ -26,8 +26,8 @@ PROCTRACE_API const char *proctrace_version_string(void)
 #define KNOWN_OPT_FLAGS (PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID | \
 			 PROCTRACE_OPT_WAKE_EVERY_EVENT)
 #define RING_SIZE_MIN 4096u
-#define RING_SIZE_MAX (1u << 30)
-#define LATENCY_MAX_MS 60000u
+#define RING_SIZE_MAX PROCTRACE_RING_SIZE_MAX
+#define LATENCY_MAX_MS ((uint32_t)PROCTRACE_LATENCY_MAX_MS)
 
 /* The largest record the kernel side may send, with its 8-byte header. */
 static size_t max_record_size(uint32_t max_args_size)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#define _GNU_SOURCE	/* asprintf() */
 #include "options.h"
 
 #include <argp.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -42,8 +44,8 @@ static const struct argp_option option_table[] = {
 	  "Report only processes that lived at least MS milliseconds "
 	  "(a positive whole number); exec events are then not shown", 1 },
 	{ "fork", OPT_FORK, NULL, 0, "Also report fork events (new processes)", 1 },
-	{ "max-args", OPT_MAX_ARGS, "BYTES", 0,
-	  "Keep up to BYTES of each exec's arguments (1-32768; default 4096)", 1 },
+	/* Texts with the library's limits are written by help_text(). */
+	{ "max-args", OPT_MAX_ARGS, "BYTES", 0, "", 1 },
 	{ NULL, 0, NULL, 0, "Filters, in the kernel, combined with AND:", 2 },
 	{ "pid", 'p', "PID", 0,
 	  "Only process PID and its descendants created from now on", 2 },
@@ -60,10 +62,8 @@ static const struct argp_option option_table[] = {
 	{ "verbose", 'v', NULL, 0,
 	  "Print the library's informational and debug messages, "
 	  "including libbpf's, to stderr", 3 },
-	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
-	  "Kernel ring buffer size: a power of two, 4096 to 1073741824 (default 4 MiB)", 3 },
-	{ "latency", OPT_LATENCY, "MS", 0,
-	  "Deliver each event within MS milliseconds (1-60000; default 50)", 3 },
+	{ "ring-size", OPT_RING_SIZE, "BYTES", 0, "", 3 },
+	{ "latency", OPT_LATENCY, "MS", 0, "", 3 },
 	{ "wake-every-event", OPT_WAKE_EVERY_EVENT, NULL, 0,
 	  "Wake up for every event: lowest latency, highest cost", 3 },
 	{ 0 },
@@ -157,14 +157,101 @@ static void parse_cgroup(struct argp_state *state, const char *arg,
 		opts->cgroup_id = st.st_ino;
 }
 
-static void parse_ring_size(struct argp_state *state, const char *arg,
-			    struct cli_options *opts)
-{
-	uint64_t v = parse_ranged(state, "ring buffer size", arg, 4096, 1ULL << 30);
+/*
+ * The library's limits are the library's to judge: the delivery settings
+ * are only read as positive numbers here (0 would mean "the library's
+ * default"), then handed to proctrace_open(), which loads nothing, and
+ * its message, caught by a log callback of that handle alone, becomes the
+ * usage error.  So the CLI never copies a limit, and cannot fall behind
+ * one (the smallest ring depends on --max-args).
+ */
+struct library_verdict {
+	char msg[512];
+};
 
-	if (v & (v - 1))
-		argp_error(state, "invalid ring buffer size '%s': not a power of two", arg);
-	opts->ring_size = (uint32_t)v;
+static void catch_message(enum proctrace_log_level level, const char *msg, void *ctx)
+{
+	struct library_verdict *v = ctx;
+
+	if (level == PROCTRACE_LOG_WARN && !v->msg[0])
+		snprintf(v->msg, sizeof(v->msg), "%s", msg);
+}
+
+static int ignore_event(const struct proctrace_event *e, void *ctx)
+{
+	(void)e;
+	(void)ctx;
+	return 0;
+}
+
+/* proctrace_open()'s verdict on these settings: NULL if accepted. */
+static const char *library_refuses(uint32_t max_args, uint32_t ring_size,
+				   uint32_t latency_ms, struct library_verdict *v)
+{
+	PROCTRACE_OPTS(opts, .max_args_size = max_args, .ring_buffer_size = ring_size,
+		       .max_latency_ms = latency_ms, .log_fn = catch_message,
+		       .log_ctx = v);
+	struct proctrace *pt;
+
+	v->msg[0] = '\0';
+	pt = proctrace_open(ignore_event, NULL, &opts);
+	if (pt) {
+		proctrace_close(pt);
+		return NULL;
+	}
+	if (!v->msg[0])
+		snprintf(v->msg, sizeof(v->msg), "%s", strerror(errno));
+	return v->msg;
+}
+
+/* Each setting alone first, so that the error names the one at fault. */
+static void check_delivery_settings(struct argp_state *state,
+				    const struct cli_options *opts)
+{
+	struct library_verdict v;
+	const char *why;
+
+	if (opts->max_args && (why = library_refuses(opts->max_args, 0, 0, &v)))
+		argp_error(state, "invalid argument size '%" PRIu32 "': %s",
+			   opts->max_args, why);
+	else if (opts->latency_ms && (why = library_refuses(0, 0, opts->latency_ms, &v)))
+		argp_error(state, "invalid latency '%" PRIu32 "': %s", opts->latency_ms, why);
+	else if (opts->ring_size &&
+		 (why = library_refuses(opts->max_args, opts->ring_size, 0, &v)))
+		argp_error(state, "invalid ring buffer size '%" PRIu32 "': %s",
+			   opts->ring_size, why);
+}
+
+/* The help texts that state the library's limits, from its header. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char *s = NULL;
+	int n = -1;
+
+	(void)input;
+	switch (key) {
+	case OPT_MAX_ARGS:
+		n = asprintf(&s, "Keep up to BYTES of each exec's arguments "
+			     "(1 to %d; default %d)", PROCTRACE_ARGS_SIZE_MAX,
+			     PROCTRACE_ARGS_SIZE_DEFAULT);
+		break;
+	case OPT_RING_SIZE:
+		n = asprintf(&s, "Kernel ring buffer size: a power of two of at "
+			     "most %u, and at least two of the largest exec "
+			     "records (a 4096-byte filename plus --max-args "
+			     "bytes: 32768 with the default, 16384 with "
+			     "--max-args=1); default %u MiB",
+			     PROCTRACE_RING_SIZE_MAX, PROCTRACE_RING_SIZE_DEFAULT >> 20);
+		break;
+	case OPT_LATENCY:
+		n = asprintf(&s, "Deliver each event within MS milliseconds "
+			     "(1 to %d; default %d)", PROCTRACE_LATENCY_MAX_MS,
+			     PROCTRACE_LATENCY_DEFAULT_MS);
+		break;
+	default:
+		return (char *)text;
+	}
+	return n < 0 ? (char *)text : s;
 }
 
 static error_t parse_option(int key, char *arg, struct argp_state *state)
@@ -191,7 +278,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_MAX_ARGS:
 		opts->max_args = (uint32_t)parse_ranged(state, "argument size", arg, 1,
-							PROCTRACE_ARGS_SIZE_MAX);
+							UINT32_MAX);
 		return 0;
 	case 'p':
 		opts->pid = (int32_t)parse_ranged(state, "pid", arg, 1, INT32_MAX);
@@ -209,10 +296,12 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->comm = arg;
 		return 0;
 	case OPT_RING_SIZE:
-		parse_ring_size(state, arg, opts);
+		opts->ring_size = (uint32_t)parse_ranged(state, "ring buffer size", arg,
+							 1, UINT32_MAX);
 		return 0;
 	case OPT_LATENCY:
-		opts->latency_ms = (uint32_t)parse_ranged(state, "latency", arg, 1, 60000);
+		opts->latency_ms = (uint32_t)parse_ranged(state, "latency", arg, 1,
+							  UINT32_MAX);
 		return 0;
 	case OPT_WAKE_EVERY_EVENT:
 		opts->wake_every_event = true;
@@ -234,6 +323,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			argp_error(state, "'--' must be followed by a command to run");
 		if (opts->command && opts->pid)
 			argp_error(state, "-p and a command cannot be combined: the command is the subtree traced");
+		check_delivery_settings(state, opts);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -243,6 +333,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 static const struct argp parser = {
 	.options = option_table,
 	.parser = parse_option,
+	.help_filter = help_filter,
 	.args_doc = "[-- COMMAND [ARG...]]",
 	.doc = "Trace process exec and exit events on this machine, "
 	       "through libproctrace, until SIGINT or SIGTERM; or, with a "

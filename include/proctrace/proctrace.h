@@ -358,6 +358,14 @@ struct proctrace_opts {
 #define PROCTRACE_RING_SIZE_DEFAULT (4u * 1024 * 1024)
 /** @brief Default of proctrace_opts::max_latency_ms. */
 #define PROCTRACE_LATENCY_DEFAULT_MS 50
+/** @brief Largest proctrace_opts::max_latency_ms. @since 0.3 */
+#define PROCTRACE_LATENCY_MAX_MS 60000
+/**
+ * @brief Largest proctrace_opts::ring_buffer_size.  The smallest depends
+ * on max_args_size (see there); proctrace_open() names it when refusing.
+ * @since 0.3
+ */
+#define PROCTRACE_RING_SIZE_MAX (1u << 30)
 
 /**
  * @brief Declare a struct proctrace_opts called @p NAME, zero-filled, with

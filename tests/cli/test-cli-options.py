@@ -88,6 +88,12 @@ class BadUsage(unittest.TestCase):
         for value in ("0", "32769", "-4"):
             self.expect_usage_error(["--max-args", value],
                                     "invalid argument size '%s'" % value)
+        # The library judges, and its reason is quoted: the smallest ring
+        # depends on --max-args.
+        self.expect_usage_error(["--ring-size", "16384"], "use at least 32768")
+        self.expect_usage_error(["--ring-size", "8192", "--max-args", "1"],
+                                "use at least 16384")
+        self.expect_usage_error(["--latency", "60001"], "at most 60000")
 
 
 class Informational(unittest.TestCase):
