@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "svg.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+/* Advance of an 11 px monospace glyph (0.6 em), and a label's margin. */
+#define CHAR_W 6.7
+#define LABEL_PAD 3.0
+#define LABEL_MIN_COLS 2
+
+/*
+ * Tooltips hold whole command lines, which are up to 32 KiB each: over
+ * many processes they are cut, so that the file stays small (about this
+ * many bytes of them in all, and never fewer than TITLE_MIN each).  The
+ * trace JSON keeps them whole.
+ */
+#define TITLE_TOTAL 1500000
+#define TITLE_MIN 120
+#define TITLE_MAX_EXECS 8
+
+static const char *const outcome_class[] = {
+	[TL_OK] = "ok", [TL_FAILED] = "failed", [TL_KILLED] = "killed", [TL_OPEN] = "open",
+};
+
+struct geom {
+	double lane_h, bar_h;
+	bool labels;
+	size_t title_budget;
+};
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+static void put_status(FILE *out, const struct tl_proc *p)
+{
+	char sig[24];
+
+	switch (tl_outcome(p)) {
+	case TL_OK:
+	case TL_FAILED:
+		fprintf(out, "exit %" PRId32, p->exit_code);
+		break;
+	case TL_KILLED:
+		fprintf(out, "killed by %s%s", tl_signal_name(p->signal, sig, sizeof(sig)),
+			p->core_dumped ? " (core dumped)" : "");
+		break;
+	case TL_OPEN:
+		fputs("exit not seen (event lost): drawn to the end of the run", out);
+		break;
+	}
+}
+
+/* A command line, cut at @budget bytes, escaped. */
+static void put_command_line(FILE *out, const char *const *argv, size_t argc,
+			     size_t budget, bool truncated)
+{
+	bool cut = false;
+	char *line = esc_join_argv(argv, argc, budget, &cut);
+
+	if (line)
+		esc_write(out, line, ESC_XML, 0);
+	if (!line || cut || truncated)
+		fputs(" \xe2\x80\xa6", out);
+	free(line);
+}
+
+static void put_title(FILE *out, const struct tl_model *m, const struct tl_proc *p,
+		      const struct geom *g)
+{
+	char when[32], dur[32];
+	uint32_t argc;
+	const char *const *argv = tl_proc_argv(p, &argc);
+	size_t i;
+
+	fputs("<title>", out);
+	if (argc)
+		put_command_line(out, argv, argc, g->title_budget,
+				 p->execs[p->n_execs - 1].args_truncated);
+	else
+		esc_write(out, p->comm, ESC_XML, 0);
+	tl_format_duration(p->start_ns - m->t0_ns, when, sizeof(when));
+	tl_format_duration(p->end_ns - p->start_ns, dur, sizeof(dur));
+	fprintf(out, "\npid %" PRId32 ", parent %" PRId32 "\nstart +%s, duration %s%s\n",
+		p->pid, p->ppid, when, p->has_exit ? "" : "at least ", dur);
+	put_status(out, p);
+	for (i = 0; i < p->n_execs && i < TITLE_MAX_EXECS; i++) {
+		tl_format_duration(p->execs[i].ts_ns - m->t0_ns, when, sizeof(when));
+		fprintf(out, "\nexec at +%s: ", when);
+		esc_write(out, p->execs[i].filename, ESC_XML, g->title_budget);
+	}
+	if (p->n_execs > TITLE_MAX_EXECS)
+		fprintf(out, "\nand %zu more execs", p->n_execs - TITLE_MAX_EXECS);
+	fputs("</title>", out);
+}
+
+/* The text of an exec's label: its program, then its arguments. */
+static char *exec_label(const struct tl_exec *x, size_t max_bytes)
+{
+	const char *name = base_name(x->filename ? x->filename : "");
+	const char **argv;
+	char *label;
+	bool cut;
+	uint32_t i;
+
+	argv = malloc((x->argc ? x->argc : 1) * sizeof(*argv));
+	if (!argv)
+		return NULL;
+	/* argv[0] is what the caller chose to call it; the file is what ran. */
+	argv[0] = name;
+	for (i = 1; i < x->argc; i++)
+		argv[i] = x->argv[i];
+	label = esc_join_argv(argv, x->argc ? x->argc : 1, max_bytes, &cut);
+	free(argv);
+	return label;
+}
+
+static void put_label(FILE *out, const char *text, double x0, double x1, double y)
+{
+	double room = x1 - x0 - 2 * LABEL_PAD;
+	size_t cols = room > 0 ? (size_t)(room / CHAR_W) : 0, need;
+
+	if (!text || cols < LABEL_MIN_COLS)
+		return;
+	need = esc_columns(text, ESC_XML);
+	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", x0 + LABEL_PAD, y);
+	/* The "…" takes a column of its own. */
+	esc_write(out, text, ESC_XML, need <= cols ? 0 : cols - 1);
+	fputs("</text>", out);
+}
+
+static void put_labels(FILE *out, const struct tl_model *m, const struct tl_layout *l,
+		       const struct tl_proc *p, double y, const struct geom *g)
+{
+	double x_end = tl_x(m, l, p->start_ns) + tl_bar_width(l, p);
+	double base = y + g->bar_h - 3.5;
+	size_t i;
+
+	if (!p->n_execs) {
+		put_label(out, p->comm, tl_x(m, l, p->start_ns), x_end, base);
+		return;
+	}
+	for (i = 0; i < p->n_execs; i++) {
+		double x0 = tl_x(m, l, p->execs[i].ts_ns);
+		double x1 = i + 1 < p->n_execs ? tl_x(m, l, p->execs[i + 1].ts_ns) : x_end;
+		char *text;
+
+		if (x1 - x0 - 2 * LABEL_PAD < LABEL_MIN_COLS * CHAR_W)
+			continue;
+		/* No more than fits: about one byte per column. */
+		text = exec_label(&p->execs[i], (size_t)((x1 - x0) / CHAR_W) + 8);
+		put_label(out, text, x0, x1, base);
+		free(text);
+	}
+}
+
+static void put_process(FILE *out, const struct tl_model *m, const struct tl_layout *l,
+			size_t pi, const struct geom *g)
+{
+	const struct tl_proc *p = &m->procs[pi];
+	double x = tl_x(m, l, p->start_ns), y = (double)l->lane[pi] * g->lane_h;
+	size_t i;
+
+	fprintf(out, "<g class=\"process\" data-pid=\"%" PRId32 "\" data-ppid=\"%" PRId32 "\">",
+		p->pid, p->ppid);
+	put_title(out, m, p, g);
+	if (p->parent != TL_NONE)
+		fprintf(out, "<path class=\"fork\" d=\"M%.1f %.1fV%.1f\"/>", x,
+			(double)l->lane[p->parent] * g->lane_h + g->bar_h, y);
+	fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\"/>",
+		outcome_class[tl_outcome(p)], x, y, tl_bar_width(l, p), g->bar_h);
+	for (i = 0; i < p->n_execs; i++)
+		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.1fv%.0f\"/>",
+			tl_x(m, l, p->execs[i].ts_ns), y, g->bar_h);
+	if (g->labels)
+		put_labels(out, m, l, p, y, g);
+	fputs("</g>\n", out);
+}
+
+static void put_header(FILE *out, const struct tl_model *m, const struct tl_run *run,
+		       size_t failed, size_t peak)
+{
+	char wall[32];
+	bool cut = false;
+	char *cmd = esc_join_argv(run->command, run->command_argc, 4096, &cut);
+
+	fprintf(out, "<g class=\"header\"><text class=\"command\" x=\"%d\" y=\"22\">$ ",
+		TL_SVG_MARGIN);
+	if (cmd)
+		esc_write(out, cmd, ESC_XML, 160);
+	free(cmd);
+	tl_format_duration(m->t1_ns - m->t0_ns, wall, sizeof(wall));
+	fprintf(out, "</text><text class=\"stats\" x=\"%d\" y=\"42\">wall time %s \xc2\xb7 "
+		"%zu processes \xc2\xb7 %zu failed \xc2\xb7 peak %zu at once",
+		TL_SVG_MARGIN, wall, m->n, failed, peak);
+	if (tl_run_lost(run))
+		fprintf(out, " \xc2\xb7 %" PRIu64 " events lost in the kernel: processes "
+			"may be missing, or drawn open-ended", tl_run_lost(run));
+	if (run->incomplete)
+		fputs(" \xc2\xb7 out of memory: some events were not recorded", out);
+	fputs("</text></g>\n", out);
+}
+
+static void put_legend(FILE *out)
+{
+	static const char *const text[] = {
+		[TL_OK] = "exit 0", [TL_FAILED] = "exit status not 0",
+		[TL_KILLED] = "killed by a signal", [TL_OPEN] = "exit not seen",
+	};
+	double x = TL_SVG_MARGIN;
+	int o;
+
+	fputs("<g class=\"legend\">", out);
+	for (o = TL_OK; o <= TL_OPEN; o++) {
+		fprintf(out, "<rect class=\"%s\" x=\"%.0f\" y=\"52\" width=\"12\" height=\"12\"/>"
+			"<text x=\"%.0f\" y=\"62\">%s</text>", outcome_class[o], x, x + 16, text[o]);
+		x += 16 + strlen(text[o]) * CHAR_W + 20;
+	}
+	fputs("<path class=\"exec\" d=\"M", out);
+	fprintf(out, "%.0f 52v12\"/><text x=\"%.0f\" y=\"62\">exec</text>", x + 2, x + 8);
+	fputs("</g>\n", out);
+}
+
+static void put_axis(FILE *out, const struct tl_layout *l, double bottom)
+{
+	size_t i;
+
+	fprintf(out, "<g class=\"axis\" transform=\"translate(%d,0)\">", TL_SVG_MARGIN);
+	for (i = 0; i < l->n_ticks; i++)
+		fprintf(out, "<path class=\"grid\" d=\"M%.1f %dV%.0f\"/>"
+			"<text class=\"tick\" x=\"%.1f\" y=\"%d\">%s</text>",
+			l->ticks[i].x, TL_SVG_PLOT_TOP - 8, bottom, l->ticks[i].x,
+			TL_SVG_PLOT_TOP - 12, l->ticks[i].label);
+	fputs("</g>\n", out);
+}
+
+void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l,
+		  const struct tl_run *run)
+{
+	struct geom g = { TL_SVG_LANE_H, TL_SVG_BAR_H, true, 0 };
+	size_t failed = tl_model_failed(m), peak = tl_model_peak(m), k;
+	double width, height;
+
+	if (l->n_lanes > TL_SVG_MANY_LANES)
+		g = (struct geom){ TL_SVG_THIN_LANE_H, TL_SVG_THIN_BAR_H, false, 0 };
+	g.title_budget = TITLE_TOTAL / (m->n ? m->n : 1);
+	if (g.title_budget < TITLE_MIN)
+		g.title_budget = TITLE_MIN;
+	/* Room on the right for the last tick's label. */
+	width = TL_SVG_MARGIN + l->width + 40;
+	height = TL_SVG_PLOT_TOP + (double)l->n_lanes * g.lane_h + TL_SVG_MARGIN;
+
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"viewBox=\"0 0 %.0f %.0f\" data-processes=\"%zu\" data-failed=\"%zu\" "
+		"data-peak=\"%zu\" data-events-lost=\"%" PRIu64 "\" data-wall-ns=\"%" PRIu64 "\">\n",
+		width, height, width, height, m->n, failed, peak, tl_run_lost(run),
+		m->t1_ns - m->t0_ns);
+	fputs("<style>\n"
+	      "text{font-family:monospace;font-size:11px;fill:#222;white-space:pre}\n"
+	      ".command{font-size:13px;font-weight:bold}\n"
+	      ".tick{text-anchor:middle;fill:#555}\n"
+	      ".grid{stroke:#e4e4e4}\n"
+	      ".ok{fill:#4e9a06}\n.failed{fill:#cc0000}\n.killed{fill:#75507b}\n.open{fill:#888a85}\n"
+	      ".exec{stroke:#000;stroke-opacity:.55}\n"
+	      ".fork{stroke:#aaa}\n"
+	      ".process text{fill:#fff}\n"
+	      ".process:hover rect{stroke:#000}\n"
+	      "</style>\n", out);
+	fprintf(out, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", width, height);
+	put_header(out, m, run, failed, peak);
+	put_legend(out);
+	put_axis(out, l, height - TL_SVG_MARGIN);
+	fprintf(out, "<g class=\"processes\" transform=\"translate(%d,%d)\">\n",
+		TL_SVG_MARGIN, TL_SVG_PLOT_TOP);
+	for (k = 0; m->order && k < m->n; k++)
+		put_process(out, m, l, m->order[k], &g);
+	fputs("</g>\n</svg>\n", out);
+}
