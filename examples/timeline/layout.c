@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_US 1000ULL
-#define NS_PER_MS 1000000ULL
-#define NS_PER_S 1000000000ULL
+#define NS_PER_US UINT64_C(1000)
+#define NS_PER_MS UINT64_C(1000000)
+#define NS_PER_S UINT64_C(1000000000)
 #define NS_PER_MIN (60 * NS_PER_S)
 
 /* One ticked label per this many pixels, about. */
@@ -92,7 +92,7 @@ static int pack_lanes(const struct tl_model *m, struct tl_layout *l)
 		size_t pi = m->order[k];
 		const struct tl_proc *p = &m->procs[pi];
 		double a = tl_x(m, l, p->start_ns);
-		double b = a + tl_bar_width(l, p) + TL_LANE_GAP_PX;
+		double b = a + tl_bar_width(l, p);
 
 		i = p->parent == TL_NONE ? 0 : l->lane[p->parent] + 1;
 		for (idx = SIZE_MAX; i < n_lanes; i++) {
@@ -143,13 +143,35 @@ static void format_number(double v, char *buf, size_t size)
 		*end = '\0';
 }
 
-static int make_ticks(const struct tl_model *m, struct tl_layout *l)
+/*
+ * Steps of the axis, in nanoseconds: 1-2-5 up to 10 s, then steps that
+ * divide minutes and hours, then days.
+ */
+static uint64_t tick_step(uint64_t span, double target)
 {
 	static const uint64_t long_steps[] = {
-		60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600,
-		12 * 3600, 24 * 3600,
+		15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600,
+		6 * 3600, 12 * 3600, 24 * 3600,
 	};
-	uint64_t span = m->t1_ns - m->t0_ns, step = 0, unit, t, mult;
+	static const uint64_t f[] = { 1, 2, 5 };
+	uint64_t mult, day = 24 * 3600 * NS_PER_S;
+	size_t i;
+
+	for (mult = 1; mult <= NS_PER_S; mult *= 10)
+		for (i = 0; i < 3; i++)
+			if ((double)span / (double)(f[i] * mult) <= target)
+				return f[i] * mult;
+	if ((double)span / (double)(10 * NS_PER_S) <= target)
+		return 10 * NS_PER_S;
+	for (i = 0; i < sizeof(long_steps) / sizeof(*long_steps); i++)
+		if ((double)span / (double)(long_steps[i] * NS_PER_S) <= target)
+			return long_steps[i] * NS_PER_S;
+	return ((uint64_t)((double)span / target) / day + 1) * day;
+}
+
+static int make_ticks(const struct tl_model *m, struct tl_layout *l)
+{
+	uint64_t span = m->t1_ns - m->t0_ns, step, unit, t;
 	double target = l->width / PX_PER_TICK;
 	const char *unit_name;
 	size_t i, n;
@@ -157,27 +179,13 @@ static int make_ticks(const struct tl_model *m, struct tl_layout *l)
 
 	if (target < 2)
 		target = 2;
-	/* The smallest 1-2-5 step (in ns) that gives at most @target ticks. */
-	for (mult = 1; mult <= 10 * NS_PER_S && !step; mult *= 10) {
-		static const uint64_t f[] = { 1, 2, 5 };
-
-		for (i = 0; i < 3 && !step; i++)
-			if ((double)span / (double)(f[i] * mult) <= target)
-				step = f[i] * mult;
-	}
-	/* Past a minute, steps of whole minutes and hours. */
-	for (i = 0; !step && i < sizeof(long_steps) / sizeof(*long_steps); i++)
-		if ((double)span / (double)(long_steps[i] * NS_PER_S) <= target)
-			step = long_steps[i] * NS_PER_S;
-	if (!step)
-		step = (span / (uint64_t)target / (24 * 3600 * NS_PER_S) + 1) *
-		       24 * 3600 * NS_PER_S;
-
-	if (span >= 2 * NS_PER_MIN)
+	step = tick_step(span, target);
+	/* The unit of the labels follows the step and the run's length. */
+	if (step >= NS_PER_MIN)
 		unit = NS_PER_MIN, unit_name = "min";
-	else if (span >= 2 * NS_PER_S)
+	else if (step >= NS_PER_S || span >= 2 * NS_PER_S)
 		unit = NS_PER_S, unit_name = "s";
-	else if (span >= 2 * NS_PER_MS)
+	else if (step >= NS_PER_MS || span >= 2 * NS_PER_MS)
 		unit = NS_PER_MS, unit_name = "ms";
 	else
 		unit = NS_PER_US, unit_name = "us";

@@ -7,8 +7,9 @@
  * lane below its parent's where its bar fits, so that a child is always
  * below its parent and thousands of short sequential processes share a
  * few lanes instead of taking one row each.  Packing is done in pixels,
- * with a gap, so that two bars in one lane never touch, even when one is
- * too short to be drawn at its true length.
+ * so that two bars in one lane never overlap, even when one is too short
+ * to be drawn at its true length.  A step that starts as the previous one
+ * ends goes in the same lane: the SVG leaves a one-pixel seam between them.
  */
 #ifndef TIMELINE_LAYOUT_H
 #define TIMELINE_LAYOUT_H
@@ -18,9 +19,8 @@
 
 #include "model.h"
 
-/* Shortest bar drawn, and the space kept free after each bar in a lane. */
+/* Shortest bar drawn. */
 #define TL_MIN_BAR_PX 1.0
-#define TL_LANE_GAP_PX 2.0
 
 struct tl_tick {
 	double x;		/* from the plot's left edge */

@@ -14,13 +14,14 @@
 #define LABEL_MIN_COLS 2
 
 /*
- * Tooltips hold whole command lines, which are up to 32 KiB each: over
- * many processes they are cut, so that the file stays small (about this
- * many bytes of them in all, and never fewer than TITLE_MIN each).  The
- * trace JSON keeps them whole.
+ * Tooltips hold whole command lines and paths, which are up to 32 KiB
+ * each: over many processes they are cut, so that the file stays small
+ * (10,000 processes in well under 5 MB): about TITLE_TOTAL bytes of them
+ * in all, never fewer than TITLE_MIN per process.  The trace JSON keeps
+ * them whole.
  */
-#define TITLE_TOTAL 1500000
-#define TITLE_MIN 120
+#define TITLE_TOTAL 1000000
+#define TITLE_MIN 80
 #define TITLE_MAX_EXECS 8
 
 static const char *const outcome_class[] = {
@@ -95,7 +96,7 @@ static void put_title(FILE *out, const struct tl_model *m, const struct tl_proc 
 	for (i = 0; i < p->n_execs && i < TITLE_MAX_EXECS; i++) {
 		tl_format_duration(p->execs[i].ts_ns - m->t0_ns, when, sizeof(when));
 		fprintf(out, "\nexec at +%s: ", when);
-		esc_write(out, p->execs[i].filename, ESC_XML, g->title_budget);
+		esc_write(out, p->execs[i].filename, ESC_XML, g->title_budget / 2);
 	}
 	if (p->n_execs > TITLE_MAX_EXECS)
 		fprintf(out, "\nand %zu more execs", p->n_execs - TITLE_MAX_EXECS);
@@ -167,18 +168,23 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 {
 	const struct tl_proc *p = &m->procs[pi];
 	double x = tl_x(m, l, p->start_ns), y = (double)l->lane[pi] * g->lane_h;
+	double w = tl_bar_width(l, p);
 	size_t i;
 
 	fprintf(out, "<g class=\"process\" data-pid=\"%" PRId32 "\" data-ppid=\"%" PRId32 "\">",
 		p->pid, p->ppid);
 	put_title(out, m, p, g);
 	if (p->parent != TL_NONE)
-		fprintf(out, "<path class=\"fork\" d=\"M%.1f %.1fV%.1f\"/>", x,
+		fprintf(out, "<path class=\"fork\" d=\"M%.1f %.0fV%.0f\"/>", x,
 			(double)l->lane[p->parent] * g->lane_h + g->bar_h, y);
-	fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\"/>",
-		outcome_class[tl_outcome(p)], x, y, tl_bar_width(l, p), g->bar_h);
-	for (i = 0; i < p->n_execs; i++)
-		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.1fv%.0f\"/>",
+	/* A seam at the end, so that the next step in the lane stands apart. */
+	if (w >= 3 * TL_SVG_SEAM)
+		w -= TL_SVG_SEAM;
+	fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>",
+		outcome_class[tl_outcome(p)], x, y, w, g->bar_h);
+	/* On a bar narrower than that, a mark would hide its colour. */
+	for (i = 0; w >= 3 && i < p->n_execs; i++)
+		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.0fv%.0f\"/>",
 			tl_x(m, l, p->execs[i].ts_ns), y, g->bar_h);
 	if (g->labels)
 		put_labels(out, m, l, p, y, g);
@@ -236,9 +242,9 @@ static void put_axis(FILE *out, const struct tl_layout *l, double bottom)
 	fprintf(out, "<g class=\"axis\" transform=\"translate(%d,0)\">", TL_SVG_MARGIN);
 	for (i = 0; i < l->n_ticks; i++)
 		fprintf(out, "<path class=\"grid\" d=\"M%.1f %dV%.0f\"/>"
-			"<text class=\"tick\" x=\"%.1f\" y=\"%d\">%s</text>",
-			l->ticks[i].x, TL_SVG_PLOT_TOP - 8, bottom, l->ticks[i].x,
-			TL_SVG_PLOT_TOP - 12, l->ticks[i].label);
+			"<text class=\"tick%s\" x=\"%.1f\" y=\"%d\">%s</text>",
+			l->ticks[i].x, TL_SVG_PLOT_TOP - 8, bottom, i ? "" : " first",
+			l->ticks[i].x, TL_SVG_PLOT_TOP - 12, l->ticks[i].label);
 	fputs("</g>\n", out);
 }
 
@@ -267,7 +273,7 @@ void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l
 	fputs("<style>\n"
 	      "text{font-family:monospace;font-size:11px;fill:#222;white-space:pre}\n"
 	      ".command{font-size:13px;font-weight:bold}\n"
-	      ".tick{text-anchor:middle;fill:#555}\n"
+	      ".tick{text-anchor:middle;fill:#555}\n.first{text-anchor:start}\n"
 	      ".grid{stroke:#e4e4e4}\n"
 	      ".ok{fill:#4e9a06}\n.failed{fill:#cc0000}\n.killed{fill:#75507b}\n.open{fill:#888a85}\n"
 	      ".exec{stroke:#000;stroke-opacity:.55}\n"

@@ -36,6 +36,8 @@
 #define TL_SVG_MANY_LANES 400
 #define TL_SVG_THIN_LANE_H 4
 #define TL_SVG_THIN_BAR_H 3
+/* Bars of 3 px and more are drawn this much shorter than their time. */
+#define TL_SVG_SEAM 1.0
 
 /* Writes the whole file to @out; the caller checks ferror(). */
 void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l,

@@ -86,8 +86,11 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 		fprintf(out, ",\"pid\":%" PRId32 ",\"tid\":%zu,\"args\":{\"pid\":%" PRId32
 			",\"filename\":", track_pid, l->lane[pi] + 1, p->pid);
 		put_string(out, x->filename);
-		fputs(",\"argv\":", out);
-		put_argv(out, (const char *const *)x->argv, x->argc);
+		/* The last exec's argv is the process's own, in its "X" event. */
+		if (i + 1 < p->n_execs) {
+			fputs(",\"argv\":", out);
+			put_argv(out, (const char *const *)x->argv, x->argc);
+		}
 		fprintf(out, ",\"args_truncated\":%s}}", x->args_truncated ? "true" : "false");
 	}
 

@@ -8,7 +8,8 @@
  *   - the processes are laid out in the picture's lanes, one track
  *     ("tid") per lane under one process (the command), so the tree reads
  *     as in the SVG, and a flow arrow leads from each parent to its child;
- *   - an instant event ("ph":"i") per exec, with its filename and argv.
+ *   - an instant event ("ph":"i") per exec, with its filename (and its
+ *     argv, but for the last exec, whose argv is the process's own).
  *
  * Times are microseconds from the command's start; the Unix time of that
  * start is in "otherData".  Every string goes through ESC_JSON.

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "options.h"
+
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <proctrace/proctrace.h>
+
+#include "svg.h"
+
+enum {
+	OPT_TRACE = 0x100,
+	OPT_WIDTH,
+	OPT_RING_SIZE,
+	OPT_MAX_ARGS,
+};
+
+static void print_version(FILE *out, struct argp_state *state)
+{
+	(void)state;
+	fprintf(out, "proctrace-timeline %d.%d.%d (libproctrace %s)\n",
+		PROCTRACE_VERSION_MAJOR, PROCTRACE_VERSION_MINOR,
+		PROCTRACE_VERSION_PATCH, proctrace_version_string());
+}
+
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
+
+static const struct argp_option option_table[] = {
+	{ NULL, 0, NULL, 0, "Output:", 1 },
+	{ "output", 'o', "FILE", 0, "Write the picture to FILE (default timeline.svg)", 1 },
+	{ "trace", OPT_TRACE, "FILE", 0,
+	  "Also write the run as Trace Event Format JSON to FILE, for Perfetto UI, "
+	  "chrome://tracing or speedscope", 1 },
+	{ "width", OPT_WIDTH, "PX", 0, "Width of the time axis in pixels (200-100000; default 1200)", 1 },
+	{ "quiet", 'q', NULL, 0, "No summary on standard error", 1 },
+	{ "verbose", 'v', NULL, 0,
+	  "Print the library's informational and debug messages to stderr", 1 },
+	{ NULL, 0, NULL, 0, "Tracing:", 2 },
+	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
+	  "Kernel ring buffer size: a power of two, 4096 to 1073741824 (default 4 MiB); "
+	  "larger if events are lost", 2 },
+	{ "max-args", OPT_MAX_ARGS, "BYTES", 0,
+	  "Keep up to BYTES of each exec's arguments (1-32768; default 4096)", 2 },
+	{ 0 },
+};
+
+/* Digits only, in [min, max], or a usage error naming @what. */
+static uint32_t parse_ranged(struct argp_state *state, const char *what,
+			     const char *arg, unsigned long long min,
+			     unsigned long long max)
+{
+	unsigned long long v;
+	const char *p;
+
+	for (p = arg; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			break;
+	errno = 0;
+	v = *arg && !*p ? strtoull(arg, NULL, 10) : 0;
+	if (!*arg || *p || errno == ERANGE || v < min || v > max)
+		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
+			   what, arg, min, max);
+	return (uint32_t)v;
+}
+
+static error_t parse_option(int key, char *arg, struct argp_state *state)
+{
+	struct tl_options *opts = state->input;
+	uint32_t v;
+
+	switch (key) {
+	case 'o':
+		if (!*arg)
+			argp_error(state, "the output file name is empty");
+		opts->svg_path = arg;
+		return 0;
+	case OPT_TRACE:
+		if (!*arg)
+			argp_error(state, "the trace file name is empty");
+		opts->trace_path = arg;
+		return 0;
+	case OPT_WIDTH:
+		opts->width = parse_ranged(state, "width", arg, 200, 100000);
+		return 0;
+	case 'q':
+		opts->quiet = true;
+		return 0;
+	case 'v':
+		opts->verbose = true;
+		return 0;
+	case OPT_RING_SIZE:
+		v = parse_ranged(state, "ring buffer size", arg, 4096, 1u << 30);
+		if (v & (v - 1))
+			argp_error(state, "invalid ring buffer size '%s': not a power of two", arg);
+		opts->ring_size = v;
+		return 0;
+	case OPT_MAX_ARGS:
+		opts->max_args = parse_ranged(state, "argument size", arg, 1,
+					      PROCTRACE_ARGS_SIZE_MAX);
+		return 0;
+	case ARGP_KEY_ARG:
+		/* argp stops option parsing at "--": the rest is the command. */
+		if (state->next > 1 && !strcmp(state->argv[state->next - 2], "--") &&
+		    state->argv[state->next - 1] == arg) {
+			opts->command = &state->argv[state->next - 1];
+			state->next = state->argc;
+			return 0;
+		}
+		argp_error(state, "unexpected argument '%s' (the command goes after '--')", arg);
+		return 0;
+	case ARGP_KEY_END:
+		if (!opts->command)
+			argp_error(state, "no command: give one after '--'");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp parser = {
+	.options = option_table,
+	.parser = parse_option,
+	.args_doc = "-- COMMAND [ARG...]",
+	.doc = "Run COMMAND, trace it and every process it starts through "
+	       "libproctrace, and draw them over time: an SVG picture of the "
+	       "process tree (one bar per process from its fork to its exit, "
+	       "coloured by outcome) and, with --trace, a Trace Event Format "
+	       "file.  Exits with COMMAND's status (128+N if signal N killed it).\n\n"
+	       "Needs root, or CAP_BPF and CAP_PERFMON.",
+};
+
+void tl_options_parse(int argc, char **argv, struct tl_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->svg_path = "timeline.svg";
+	opts->width = TL_SVG_WIDTH;
+	/* Bad usage is status 2, as for most Unix tools; argp's default is 64. */
+	argp_err_exit_status = 2;
+	if (argp_parse(&parser, argc, argv, 0, NULL, opts) != 0)
+		exit(2);
+}

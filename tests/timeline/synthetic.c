@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "synthetic.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct proctrace_event base(uint32_t type, int32_t pid, int32_t ppid,
+				   uint64_t ts, const char *comm)
+{
+	struct proctrace_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.size = sizeof(e);
+	e.type = type;
+	e.pid = pid;
+	e.ppid = ppid;
+	e.ns_pid = pid;
+	e.timestamp_ns = ts;
+	strncpy(e.comm, comm, sizeof(e.comm) - 1);
+	return e;
+}
+
+void syn_fork(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
+	      const char *parent_comm)
+{
+	struct proctrace_event e = base(PROCTRACE_EVENT_FORK, pid, ppid, ts, parent_comm);
+
+	tl_model_add(m, &e);
+}
+
+void syn_exec(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
+	      const char *filename, const char *const *argv)
+{
+	const char *slash = strrchr(filename, '/');
+	struct proctrace_event e = base(PROCTRACE_EVENT_EXEC, pid, ppid, ts,
+					slash ? slash + 1 : filename);
+
+	e.filename = filename;
+	e.args = argv;
+	while (argv && argv[e.args_count])
+		e.args_count++;
+	tl_model_add(m, &e);
+}
+
+void syn_exit(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
+	      uint64_t start, const char *comm, int32_t code, int32_t sig)
+{
+	struct proctrace_event e = base(PROCTRACE_EVENT_EXIT, pid, ppid, ts, comm);
+
+	e.duration_ns = ts - start;
+	e.exit_code = code;
+	e.signal = sig;
+	tl_model_add(m, &e);
+}
+
+/* One process: fork, exec of @argv[0] from /usr/bin, exit. */
+static void step(struct tl_model *m, int32_t pid, int32_t ppid, double start_ms,
+		 double end_ms, const char *const *argv, int32_t code, int32_t sig)
+{
+	char path[64] = "/usr/bin/";
+
+	strncat(path, argv[0], sizeof(path) - strlen(path) - 1);
+	syn_fork(m, pid, ppid, SYN_MS(start_ms), "sh");
+	syn_exec(m, pid, ppid, SYN_MS(start_ms + 0.3), path, argv);
+	syn_exit(m, pid, ppid, SYN_MS(end_ms), SYN_MS(start_ms), argv[0], code, sig);
+}
+
+void syn_shape(struct tl_model *m)
+{
+	static const char *const sh[] = { "sh", "shape.sh", NULL };
+	static const char *const s01[] = { "sleep", "0.1", NULL };
+	static const char *const s03[] = { "sleep", "0.3", NULL };
+	static const char *const s02[] = { "sleep", "0.2", NULL };
+	static const char *const fail[] = { "sh", "-c", "sleep 0.2; exit 3", NULL };
+	static const char *const kill[] = { "sh", "-c", "sleep 0.2; kill -TERM $$", NULL };
+
+	/* Events in time order, as they would be delivered. */
+	syn_fork(m, 100, SYN_TRACER, SYN_MS(0), "proctrace-timel");
+	syn_exec(m, 100, SYN_TRACER, SYN_MS(0.5), "/usr/bin/sh", sh);
+	step(m, 101, 100, 1, 102, s01, 0, 0);
+	step(m, 102, 100, 103, 405, s03, 0, 0);
+	syn_fork(m, 103, 100, SYN_MS(406), "sh");
+	syn_exec(m, 103, 100, SYN_MS(406.2), "/usr/bin/sleep", s02);
+	syn_fork(m, 104, 100, SYN_MS(406.5), "sh");
+	syn_exec(m, 104, 100, SYN_MS(406.7), "/usr/bin/sh", fail);
+	syn_fork(m, 106, 100, SYN_MS(407), "sh");
+	syn_exec(m, 106, 100, SYN_MS(407.2), "/usr/bin/sh", kill);
+	syn_fork(m, 105, 104, SYN_MS(408), "sh");
+	syn_exec(m, 105, 104, SYN_MS(408.2), "/usr/bin/sleep", s02);
+	syn_fork(m, 107, 106, SYN_MS(409), "sh");
+	syn_exec(m, 107, 106, SYN_MS(409.2), "/usr/bin/sleep", s02);
+	syn_exit(m, 103, 100, SYN_MS(607), SYN_MS(406), "sleep", 0, 0);
+	syn_exit(m, 105, 104, SYN_MS(609), SYN_MS(408), "sleep", 0, 0);
+	syn_exit(m, 104, 100, SYN_MS(610), SYN_MS(406.5), "sh", 3, 0);
+	syn_exit(m, 107, 106, SYN_MS(611), SYN_MS(409), "sleep", 0, 0);
+	syn_exit(m, 106, 100, SYN_MS(612), SYN_MS(407), "sh", 0, 15);
+	syn_exit(m, 100, SYN_TRACER, SYN_MS(615), SYN_MS(0), "sh", 0, 0);
+}
+
+const char *const syn_hostile_name = "\x1b[31m<&\"'\\\xff";
+
+void syn_hostile(struct tl_model *m)
+{
+	static const char *const sh[] = { "sh", "-c", "x", NULL };
+	const char *argv[] = {
+		syn_hostile_name, "</text></g><script>alert(1)</script>",
+		"a]]>b&amp;\"'", "\x1b]0;title\x07", "\xc2\x9b" "31m", "line\xe2\x80\xa8sep",
+		"\x80lone", "\xc0\x80overlong", "tab\tnew\nline", "\xef\xbf\xbe", NULL,
+	};
+	char path[64] = "/tmp/";
+
+	strcat(path, syn_hostile_name);
+	syn_fork(m, 200, SYN_TRACER, SYN_MS(0), "proctrace-timel");
+	syn_exec(m, 200, SYN_TRACER, SYN_MS(1), "/bin/sh", sh);
+	syn_fork(m, 201, 200, SYN_MS(10), "sh");
+	syn_exec(m, 201, 200, SYN_MS(11), path, argv);
+	syn_exit(m, 201, 200, SYN_MS(500), SYN_MS(10), syn_hostile_name, 1, 0);
+	syn_exit(m, 200, SYN_TRACER, SYN_MS(600), SYN_MS(0), "sh", 1, 0);
+}
+
+void syn_many(struct tl_model *m, int n, int parallel)
+{
+	static const char *const sh[] = { "sh", "build.sh", NULL };
+	char *big = malloc(4096);
+	const char *argv[] = { "cc", "-c", big, "-o", "out.o", NULL };
+	int i;
+
+	memset(big, 'x', 4095);
+	big[4095] = '\0';
+	syn_fork(m, 1000, SYN_TRACER, SYN_MS(0), "proctrace-timel");
+	syn_exec(m, 1000, SYN_TRACER, SYN_MS(0.1), "/bin/sh", sh);
+	/* Batches of @parallel processes of 2 ms each, 1 ms apart. */
+	for (i = 0; i < n; i++) {
+		int32_t pid = 1001 + i;
+		double start = 1 + (double)(i / parallel) * 3 + (i % parallel) * 0.01;
+
+		syn_fork(m, pid, 1000, SYN_MS(start), "sh");
+		syn_exec(m, pid, 1000, SYN_MS(start + 0.1),
+			 "/usr/lib/gcc/x86_64-linux-gnu/12/cc1-with-a-long-path", argv);
+		syn_exit(m, pid, 1000, SYN_MS(start + 2), SYN_MS(start),
+			 i % 97 ? "cc1" : "cc1", i % 97 ? 0 : 1, 0);
+	}
+	syn_exit(m, 1000, SYN_TRACER, SYN_MS(2 + (double)(n / parallel + 1) * 3),
+		 SYN_MS(0), "sh", 0, 0);
+	free(big);
+}
