@@ -174,7 +174,11 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 	fprintf(out, "<g class=\"process\" data-pid=\"%" PRId32 "\" data-ppid=\"%" PRId32 "\">",
 		p->pid, p->ppid);
 	put_title(out, m, p, g);
-	if (p->parent != TL_NONE)
+	/*
+	 * The line from the parent, for bars long enough to be seen: those
+	 * of thousands of short processes would only hide the bars they cross.
+	 */
+	if (p->parent != TL_NONE && w >= TL_SVG_LINE_MIN_PX)
 		fprintf(out, "<path class=\"fork\" d=\"M%.1f %.0fV%.0f\"/>", x,
 			(double)l->lane[p->parent] * g->lane_h + g->bar_h, y);
 	/* A seam at the end, so that the next step in the lane stands apart. */
@@ -182,8 +186,8 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 		w -= TL_SVG_SEAM;
 	fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>",
 		outcome_class[tl_outcome(p)], x, y, w, g->bar_h);
-	/* On a bar narrower than that, a mark would hide its colour. */
-	for (i = 0; w >= 3 && i < p->n_execs; i++)
+	/* On a narrower bar, a mark would hide its colour. */
+	for (i = 0; w >= TL_SVG_LINE_MIN_PX && i < p->n_execs; i++)
 		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.0fv%.0f\"/>",
 			tl_x(m, l, p->execs[i].ts_ns), y, g->bar_h);
 	if (g->labels)

@@ -9,7 +9,8 @@
  *       <g class="process" data-pid="PID" data-ppid="PPID"> per process,
  *          in tree order: <title> (the hover tooltip), the line from its
  *          parent's bar, <rect class="ok|failed|killed|open"> (its bar from
- *          its fork to its exit), a mark per exec, labels where they fit.
+ *          its fork to its exit), a mark per exec, labels where they fit
+ *          (marks and line only on bars of TL_SVG_LINE_MIN_PX and more).
  *
  * The outcome classes are styled in the file's <style>, so that users can
  * restyle them; every string from a traced process goes through ESC_XML.
@@ -38,6 +39,8 @@
 #define TL_SVG_THIN_BAR_H 3
 /* Bars of 3 px and more are drawn this much shorter than their time. */
 #define TL_SVG_SEAM 1.0
+/* Bars narrower than this get no exec marks and no line from their parent. */
+#define TL_SVG_LINE_MIN_PX 3.0
 
 /* Writes the whole file to @out; the caller checks ferror(). */
 void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l,
