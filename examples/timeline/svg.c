@@ -103,23 +103,29 @@ static void put_title(FILE *out, const struct tl_model *m, const struct tl_proc 
 	fputs("</title>", out);
 }
 
-/* The text of an exec's label: its program, then its arguments. */
+/*
+ * The text of an exec's label: its program, then its arguments.  For a
+ * script started through its "#!" line, argv is the interpreter, the
+ * script as exec'd, then the arguments: the label is the script's.
+ */
 static char *exec_label(const struct tl_exec *x, size_t max_bytes)
 {
-	const char *name = base_name(x->filename ? x->filename : "");
+	const char *file = x->filename ? x->filename : "";
 	const char **argv;
+	uint32_t i, first = 1, n;
 	char *label;
 	bool cut;
-	uint32_t i;
 
-	argv = malloc((x->argc ? x->argc : 1) * sizeof(*argv));
+	if (x->argc >= 2 && !strcmp(x->argv[1], file))
+		first = 2;
+	argv = malloc((x->argc + 1) * sizeof(*argv));
 	if (!argv)
 		return NULL;
 	/* argv[0] is what the caller chose to call it; the file is what ran. */
-	argv[0] = name;
-	for (i = 1; i < x->argc; i++)
-		argv[i] = x->argv[i];
-	label = esc_join_argv(argv, x->argc ? x->argc : 1, max_bytes, &cut);
+	argv[0] = base_name(file);
+	for (i = first, n = 1; i < x->argc; i++)
+		argv[n++] = x->argv[i];
+	label = esc_join_argv(argv, n, max_bytes, &cut);
 	free(argv);
 	return label;
 }

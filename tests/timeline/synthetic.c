@@ -67,7 +67,7 @@ static void step(struct tl_model *m, int32_t pid, int32_t ppid, double start_ms,
 
 void syn_shape(struct tl_model *m)
 {
-	static const char *const sh[] = { "sh", "shape.sh", NULL };
+	static const char *const sh[] = { "/bin/sh", "/tmp/shape.sh", NULL };
 	static const char *const s01[] = { "sleep", "0.1", NULL };
 	static const char *const s03[] = { "sleep", "0.3", NULL };
 	static const char *const s02[] = { "sleep", "0.2", NULL };
@@ -76,7 +76,8 @@ void syn_shape(struct tl_model *m)
 
 	/* Events in time order, as they would be delivered. */
 	syn_fork(m, 100, SYN_TRACER, SYN_MS(0), "proctrace-timel");
-	syn_exec(m, 100, SYN_TRACER, SYN_MS(0.5), "/usr/bin/sh", sh);
+	/* A script: exec'd by its name, run by the interpreter of its "#!". */
+	syn_exec(m, 100, SYN_TRACER, SYN_MS(0.5), "/tmp/shape.sh", sh);
 	step(m, 101, 100, 1, 102, s01, 0, 0);
 	step(m, 102, 100, 103, 405, s03, 0, 0);
 	syn_fork(m, 103, 100, SYN_MS(406), "sh");

@@ -408,6 +408,8 @@ static void test_svg_shape(void **state)
 	/* Each exec is marked; labels where they fit. */
 	assert_int_equal(count(svg, "<path class=\"exec\""), 8 + 1 /* the legend's */);
 	assert_non_null(strstr(svg, ">sleep 0.3</text>"));
+	/* A script is labelled with its own name, not its interpreter's. */
+	assert_non_null(strstr(after(svg, "data-pid=\"100\""), "\">shape.sh</text>"));
 	assert_null(strstr(svg, "<script"));
 	free(svg);
 	tl_model_free(&m);
@@ -510,7 +512,7 @@ static void test_summary(void **state)
 	assert_non_null(strstr(s, "  exit 3     pid 104     sh -c 'sleep 0.2; exit 3'\n"));
 	assert_non_null(strstr(s, "  SIGTERM    pid 106     sh -c 'sleep 0.2; kill -TERM $$'\n"));
 	/* The ten longest, longest first: the root, then sleep 0.3. */
-	assert_non_null(strstr(s, "longest:\n  615.0 ms     pid 100     sh shape.sh\n"
+	assert_non_null(strstr(s, "longest:\n  615.0 ms     pid 100     /bin/sh /tmp/shape.sh\n"
 				  "  302.0 ms     pid 102     sleep 0.3\n"));
 	assert_int_equal(count(s, "\n  "), 2 + 8);
 	assert_null(strstr(s, "lost"));
