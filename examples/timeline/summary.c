@@ -36,7 +36,7 @@ static void put_outcome(FILE *out, const struct tl_proc *p)
 	if (tl_outcome(p) == TL_KILLED)
 		fprintf(out, "%-10s", tl_signal_name(p->signal, buf, sizeof(buf)));
 	else if (tl_outcome(p) == TL_OPEN)
-		fprintf(out, "%-10s", "exit lost");
+		fprintf(out, "%-10s", "no exit");
 	else
 		fprintf(out, "exit %-5" PRId32, p->exit_code);
 }

@@ -55,7 +55,8 @@ static void put_status(FILE *out, const struct tl_proc *p)
 			p->core_dumped ? " (core dumped)" : "");
 		break;
 	case TL_OPEN:
-		fputs("exit not seen (event lost): drawn to the end of the run", out);
+		fputs("exit not seen (its event was lost, or it outlived the tracing): "
+		      "drawn to the end of the run", out);
 		break;
 	}
 }

@@ -72,7 +72,7 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 			p->core_dumped ? "true" : "false");
 		break;
 	case TL_OPEN:
-		fputs(",\"exit\":\"not seen (event lost)\"", out);
+		fputs(",\"exit\":\"not seen\"", out);
 		break;
 	}
 	fputs("}}", out);

@@ -228,8 +228,9 @@ def close(c1, c2, tolerance=10):
 def check_colours(svg, png, min_width=10.0):
     """Each bar at least @min_width wide that lies in the image shows its
     outcome's colour along its top row (labels never reach it), edges
-    (anti-aliased) left out: at least 80 % of the row's pixels, the rest
-    being exec marks and fork lines.  Returns how many bars were checked."""
+    (anti-aliased) left out: at least half of the row's pixels, the rest
+    being exec marks and fork lines, and not one pixel of another
+    outcome's colour.  Returns how many bars were checked."""
     width, height, rows = png
     checked = 0
     for p in svg["processes"]:
@@ -240,10 +241,13 @@ def check_colours(svg, png, min_width=10.0):
         want = COLOURS[p["cls"]]
         row = rows[y][x0:x1]
         good = sum(1 for px in row if close(px, want))
-        if good < 0.8 * len(row):
-            raise AssertionError("bar of %d (%s) at x=%d..%d y=%d: %d of %d pixels are %r; "
-                                 "first ones: %r" % (p["pid"], p["cls"], x0, x1, y, good,
-                                                     len(row), want, row[:5]))
+        wrong = [px for px in row for cls, c in COLOURS.items()
+                 if cls != p["cls"] and close(px, c)]
+        if good < 0.5 * len(row) or wrong:
+            raise AssertionError("bar of %d (%s) at x=%d..%d y=%d: %d of %d pixels are %r, "
+                                 "%d of another outcome's colour; first ones: %r"
+                                 % (p["pid"], p["cls"], x0, x1, y, good, len(row), want,
+                                    len(wrong), row[:5]))
         checked += 1
     return checked
 
