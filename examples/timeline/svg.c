@@ -34,6 +34,12 @@ struct geom {
 	size_t title_budget;
 };
 
+/* @v (>= 0) rounded to a tenth, as "%.1f" writes it. */
+static double tenth(double v)
+{
+	return (double)(long long)(v * 10 + 0.5) / 10;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -191,8 +197,12 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 	/* A seam at the end, so that the next step in the lane stands apart. */
 	if (w >= 3 * TL_SVG_SEAM)
 		w -= TL_SVG_SEAM;
+	/*
+	 * Both ends rounded as written, so that bars which only touch in
+	 * the layout never overlap by a rounding in the file.
+	 */
 	fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>",
-		outcome_class[tl_outcome(p)], x, y, w, g->bar_h);
+		outcome_class[tl_outcome(p)], tenth(x), y, tenth(x + w) - tenth(x), g->bar_h);
 	/* On a narrower bar, a mark would hide its colour. */
 	for (i = 0; w >= TL_SVG_LINE_MIN_PX && i < p->n_execs; i++)
 		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.0fv%.0f\"/>",
