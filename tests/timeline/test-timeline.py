@@ -221,9 +221,12 @@ class Timeline(unittest.TestCase):
         and the orphan is drawn to the end of the run as 'exit not seen'."""
         pidfile = os.path.join(self.tmp, "pids")
         svg_path = os.path.join(self.tmp, "orphan.svg")
+        # A file, not a pipe: the orphan keeps the descriptor open.
+        errfile = open(os.path.join(self.tmp, "stderr"), "w+b")
+        self.addCleanup(errfile.close)
         p = subprocess.Popen([TIMELINE, "-o", svg_path, "--", "sh", "-c",
                               "sleep 60 & echo $$ $! > %s; exit 0" % pidfile],
-                             stderr=subprocess.PIPE, cwd=self.tmp)
+                             stderr=errfile, cwd=self.tmp)
         orphan = None
         try:
             deadline = time.monotonic() + 60
@@ -241,7 +244,9 @@ class Timeline(unittest.TestCase):
                 time.sleep(0.05)
             self.assertFalse(os.path.exists("/proc/%d" % command))
             p.send_signal(signal.SIGINT)
-            _, err = p.communicate(timeout=60)
+            p.wait(timeout=60)
+            errfile.seek(0)
+            err = errfile.read()
             self.assertEqual(p.returncode, 0, err)
             self.assertTrue(os.path.exists("/proc/%d" % orphan))
             svg = svgcheck.load_svg(svg_path)
