@@ -183,24 +183,35 @@ static void test_libbpf_print_hook_untouched(void **state)
 
 /* ---- a bounded poll ---- */
 
-/* Forks short-lived children until killed: a steady stream of exits. */
-static pid_t start_storm(int ready_fd)
+/*
+ * Forks short-lived children until killed: a steady stream of exits.
+ * It waits for a byte on @go_fd (sent once tracing has started), forks
+ * a first BURST children, reports that on @done_fd, and goes on, so that
+ * a backlog is queued whatever the machine's speed (a sanitizer build or
+ * a busy machine forks slowly) and the stream keeps flowing.
+ */
+#define BURST 300
+
+static pid_t start_storm(int go_fd, int done_fd)
 {
 	pid_t pid = fork();
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char c = 1;
+		int n;
 
-		if (write(ready_fd, &c, 1) != 1)
+		if (read(go_fd, &c, 1) != 1)
 			_exit(1);
-		for (;;) {
+		for (n = 0;; n++) {
 			pid_t child = fork();
 
 			if (child == 0)
 				_exit(0);
 			if (child > 0)
 				waitpid(child, NULL, 0);
+			if (n == BURST && write(done_fd, &c, 1) != 1)
+				_exit(1);
 		}
 	}
 	return pid;
@@ -234,22 +245,25 @@ static void test_poll_n_returns_under_a_stream(void **state)
 {
 	struct slow s = { .slow = true };
 	int got[ROUNDS], got_cb[ROUNDS];
-	int fds[2], i, n, total = 0, full = 0;
+	int go[2], done[2], i, n, total = 0, full = 0;
 	struct proctrace *pt;
-	char c;
+	char c = 1;
 
-	assert_int_equal(pipe(fds), 0);
-	s.storm = start_storm(fds[1]);
-	assert_int_equal(read(fds[0], &c, 1), 1);
-	close(fds[0]);
-	close(fds[1]);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	s.storm = start_storm(go[0], done[1]);
 	{
 		PROCTRACE_OPTS(opts, .filter_pid = s.storm);
 
 		pt = live_open_started(slow_event, &s, &opts);
 	}
-	/* Let a backlog build up. */
-	usleep(200 * 1000);
+	/* Let a backlog of BURST exits build up; the stream goes on. */
+	assert_int_equal(write(go[1], &c, 1), 1);
+	assert_int_equal(read(done[0], &c, 1), 1);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
 	for (i = 0; i < ROUNDS; i++) {
 		int before = s.delivered;
 
