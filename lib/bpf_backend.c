@@ -104,27 +104,71 @@ static bool cap_effective(const struct __user_cap_data_struct data[2], int cap)
 /*
  * Loading a tracing program needs CAP_BPF and CAP_PERFMON (or the older
  * catch-all CAP_SYS_ADMIN).  Checking first turns a cascade of libbpf
- * errors into one message that says what to do.
+ * errors into one message that says what to do.  Returns which of the
+ * two this process lacks, or NULL if it holds what is needed (or if the
+ * kernel cannot tell us: then the kernel decides).
  */
-static bool have_bpf_privileges(void)
+static const char *missing_bpf_privileges(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 		.pid = 0,
 	};
 	struct __user_cap_data_struct data[2];
+	bool bpf, perfmon;
 
 	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) != 0)
-		return true;	/* cannot tell: let the kernel decide */
-	return cap_effective(data, CAP_SYS_ADMIN) ||
-	       (cap_effective(data, CAP_BPF) && cap_effective(data, CAP_PERFMON));
+	if (syscall(SYS_capget, &hdr, data) != 0 || cap_effective(data, CAP_SYS_ADMIN))
+		return NULL;
+	bpf = cap_effective(data, CAP_BPF);
+	perfmon = cap_effective(data, CAP_PERFMON);
+	if (bpf && perfmon)
+		return NULL;
+	if (!bpf && !perfmon)
+		return "CAP_BPF and CAP_PERFMON";
+	return bpf ? "CAP_PERFMON" : "CAP_BPF";
 }
 
+/*
+ * Capabilities held inside a user namespace other than the first one do
+ * not count for BPF.  The initial namespace maps every uid to itself.
+ */
+static bool in_initial_user_ns(void)
+{
+	unsigned long inside, outside, count;
+	bool initial = true;	/* cannot tell: say nothing about it */
+	FILE *f = fopen("/proc/self/uid_map", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+			initial = inside == 0 && outside == 0 && count == 4294967295UL;
+		fclose(f);
+	}
+	return initial;
+}
+
+/*
+ * The one message for a refused load or attach: which capability is
+ * missing, or, if this process holds them, why the kernel may still say
+ * no.
+ */
 static int privileges_error(const struct pt_logger *lg)
 {
-	pt_warn(lg, "proctrace_start: loading the BPF program was refused: it needs "
-		"root or CAP_BPF+CAP_PERFMON");
+	const char *missing = missing_bpf_privileges();
+
+	if (missing)
+		pt_warn(lg, "proctrace_start: loading the BPF program was refused: it needs "
+			"root or CAP_BPF+CAP_PERFMON; this process lacks %s", missing);
+	else if (!in_initial_user_ns())
+		pt_warn(lg, "proctrace_start: loading the BPF program was refused: it needs "
+			"root or CAP_BPF+CAP_PERFMON in the initial user namespace; this "
+			"process holds them only inside a user namespace (a container), "
+			"where they do not count for BPF");
+	else
+		pt_warn(lg, "proctrace_start: loading the BPF program was refused: it needs "
+			"root or CAP_BPF+CAP_PERFMON; this process holds them, so a "
+			"security module (SELinux, AppArmor) or a seccomp filter forbids "
+			"BPF here");
 	return -EPERM;
 }
 
@@ -429,7 +473,7 @@ int pt_backend_start(const struct pt_backend_params *p, struct pt_backend **out)
 	err = check_btf(&p->log, p->btf_path);
 	if (err)
 		return err;
-	if (!have_bpf_privileges())
+	if (missing_bpf_privileges())
 		return privileges_error(&p->log);
 
 	b = calloc(1, sizeof(*b));
@@ -553,6 +597,19 @@ int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 			sum[key] += per_cpu[i];
 	}
 	free(per_cpu);
+	if (err == -EPERM) {
+		/*
+		 * Reading a map through a descriptor we hold needs no
+		 * privilege, except on kernels that predate the change that
+		 * limited kernel.unprivileged_bpf_disabled to creating maps and
+		 * loading programs (Linux 6.1, Debian 12's, has it).
+		 */
+		pt_warn(&b->log, "proctrace_stats: reading the kernel's loss counters was refused: "
+			"this kernel refuses every bpf() call to a process without "
+			"CAP_BPF while sysctl kernel.unprivileged_bpf_disabled is set; "
+			"keep CAP_BPF, clear that sysctl or use a newer kernel");
+		return err;
+	}
 	if (err) {
 		pt_warn(&b->log, "proctrace_stats: cannot read the kernel's loss counters: %s",
 			strerror(-err));
