@@ -10,6 +10,9 @@
  *   bootstrap-cli [OPTIONS] -- CMD ARG... CMD and its descendants only,
  *                                         until all of them are gone.
  *
+ * Once tracing has started (and a command was spawned) it gives up every
+ * capability (and, with --user, its user); the command keeps the caller's.
+ *
  * Exit status: 0 after SIGINT or SIGTERM; with a command, the command's
  * own status (128 + N if signal N killed it, 127 if it could not be run);
  * 1 when tracing cannot start or output cannot be written; 2 for bad usage.
@@ -30,6 +33,7 @@
 #include "command.h"
 #include "format.h"
 #include "options.h"
+#include "privdrop.h"
 
 /* Long enough to stay cheap, short enough that a signal is seen soon. */
 #define POLL_TIMEOUT_MS 200
@@ -228,6 +232,7 @@ int main(int argc, char **argv)
 	struct cli_options cli = { 0 };
 	struct output output = { 0 };
 	COMMAND_INIT(cmd, "bootstrap-cli");
+	struct privdrop drop;
 	struct proctrace *pt;
 	int err, status = 0;
 	bool interactive, unflushed = false;
@@ -253,6 +258,11 @@ int main(int argc, char **argv)
 	if (!interactive)
 		setvbuf(output.out, output_buffer, _IOFBF, sizeof(output_buffer));
 
+	/* An unknown --user, or one we could not become, fails before anything starts. */
+	err = privdrop_prepare(cli.user, &drop);
+	if (err)
+		return err;
+
 	err = command_catch_signals();
 	if (err) {
 		fprintf(stderr, "bootstrap-cli: cannot install signal handlers: %s\n",
@@ -275,6 +285,14 @@ int main(int argc, char **argv)
 	/* If even the header could not be written, the command never runs. */
 	if (cli.command && !status)
 		command_spawn(&cmd, cli.command);
+	/*
+	 * From here on nothing needs a privilege.  The command, just forked,
+	 * keeps the credentials we were started with: hence after the spawn,
+	 * and before anything reads events.
+	 */
+	if (!status && privdrop_apply(&drop, cli.verbose))
+		status = 1;
+	privdrop_free(&drop);
 
 	while (!status) {
 		if (cli.command ? command_reap(&cmd) : command_stop_signal() != 0) {

@@ -66,6 +66,10 @@ static const struct argp_option option_table[] = {
 	{ "latency", OPT_LATENCY, "MS", 0, "", 3 },
 	{ "wake-every-event", OPT_WAKE_EVERY_EVENT, NULL, 0,
 	  "Wake up for every event: lowest latency, highest cost", 3 },
+	{ NULL, 0, NULL, 0, "Privileges (every capability is given up once tracing has started):", 4 },
+	{ "user", 'Z', "USER", 0,
+	  "Also switch to USER (a name or number) and its groups then; "
+	  "a COMMAND still runs as the caller", 4 },
 	{ 0 },
 };
 
@@ -306,6 +310,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_WAKE_EVERY_EVENT:
 		opts->wake_every_event = true;
 		return 0;
+	case 'Z':
+		if (!*arg)
+			argp_error(state, "invalid user '': expected a user name or number");
+		opts->user = arg;
+		return 0;
 	case ARGP_KEY_ARG:
 		/* argp stops option parsing at "--": the rest is the command. */
 		if (state->next > 1 && !strcmp(state->argv[state->next - 2], "--") &&
@@ -339,7 +348,8 @@ static const struct argp parser = {
 	       "through libproctrace, until SIGINT or SIGTERM; or, with a "
 	       "COMMAND, trace only it and its descendants and exit with its "
 	       "status once they are all gone.\n\n"
-	       "Needs root, or CAP_BPF and CAP_PERFMON.",
+	       "Needs root, or CAP_BPF and CAP_PERFMON; once tracing has "
+	       "started it gives up every capability and sets no_new_privs.",
 };
 
 void cli_options_parse(int argc, char **argv, struct cli_options *opts)

@@ -21,6 +21,7 @@ struct cli_options {
 	uint32_t ring_size;		/* bytes; 0: the library's default */
 	uint32_t latency_ms;		/* 0: the library's default */
 	uint32_t max_args;		/* bytes; 0: the library's default */
+	const char *user;		/* -Z: run as this user after start, or NULL */
 	char **command;			/* after "--": what to run, or NULL */
 };
 

@@ -166,8 +166,12 @@ bool command_reap(struct command *cmd)
 		 * A terminal's ^C reached the command's process group
 		 * already; pass on only a signal sent to us alone.
 		 */
-		if (stop_signal_sent && cmd->pid > 0)
-			kill(cmd->pid, stop_signal);
+		if (stop_signal_sent && cmd->pid > 0 && kill(cmd->pid, stop_signal) &&
+		    errno == EPERM)
+			/* We gave up our user after spawning it (bootstrap-cli -Z). */
+			fprintf(stderr, "%s: cannot pass signal %d on to the command, which "
+				"runs as another user; signal it directly, or signal %s "
+				"again to stop\n", cmd->name, (int)stop_signal, cmd->name);
 		stop_signal = 0;
 	}
 	for (;;) {
