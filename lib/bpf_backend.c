@@ -380,6 +380,23 @@ fail:
 }
 
 /*
+ * libbpf reports some failures with codes of its own (LIBBPF_ERRNO__*,
+ * from 4000), which are not errno values: the message gets libbpf's words
+ * for them (libbpf_strerror() knows both kinds), the caller EINVAL.
+ */
+static const char *libbpf_reason(int err, char *buf, size_t size)
+{
+	if (libbpf_strerror(err, buf, size))
+		snprintf(buf, size, "error %d", -err);
+	return buf;
+}
+
+static int errno_of(int err)
+{
+	return err <= -__LIBBPF_ERRNO__START ? -EINVAL : err;
+}
+
+/*
  * The verifier's log goes into a buffer of ours, not through libbpf's
  * process-wide print hook.  libbpf asks for no log on the first attempt
  * (kernel_log_level 0) and retries a failed load with the log into this
@@ -394,6 +411,7 @@ fail:
 
 static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
 {
+	char reason[128];
 	char *verifier_log = mmap(NULL, VERIFIER_LOG_SIZE, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
@@ -411,8 +429,8 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		err = -errno;
 		munmap(verifier_log, VERIFIER_LOG_SIZE);
 		pt_warn(&p->log, "proctrace_start: cannot open the embedded BPF object: %s",
-			strerror(-err));
-		return err;
+			libbpf_reason(err, reason, sizeof(reason)));
+		return errno_of(err);
 	}
 	err = configure(b->skel, p);
 	if (!err)
@@ -424,12 +442,18 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	munmap(verifier_log, VERIFIER_LOG_SIZE);
 	if (err == -EPERM)
 		return privileges_error(&p->log);
+	if (err == -ENOMEM) {
+		pt_warn(&p->log, "proctrace_start: loading the BPF program failed: out of memory");
+		return err;
+	}
 	if (err) {
 		pt_warn(&p->log, "proctrace_start: the kernel rejected the BPF program: %s; "
 			"it needs Linux 5.12 or later with BPF ring buffers, task storage and "
 			"BTF-enabled tracepoints (set a PROCTRACE_LOG_DEBUG log "
-			"callback for the verifier's output)", strerror(-err));
-		return err == -EINVAL || err == -ENOTSUP ? -EOPNOTSUPP : err;
+			"callback for the verifier's output)",
+			libbpf_reason(err, reason, sizeof(reason)));
+		return err == -EINVAL || err == -ENOTSUP || errno_of(err) != err ?
+		       -EOPNOTSUPP : err;
 	}
 
 	if (p->filter_pid > 0) {
@@ -457,8 +481,8 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	if (err) {
 		pt_warn(&p->log, "proctrace_start: cannot attach to the sched_process_exec, "
 			"sched_process_exit and sched_process_fork tracepoints: %s",
-			strerror(-err));
-		return err;
+			libbpf_reason(err, reason, sizeof(reason)));
+		return errno_of(err);
 	}
 	return 0;
 }
