@@ -605,11 +605,16 @@ int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 	uint64_t sum[PT_LOSS_NR];
 	int i, err = 0;
 
-	if (ncpus < 1)
+	if (ncpus < 1) {
+		pt_warn(&b->log, "proctrace_stats: cannot count the possible CPUs: %s",
+			strerror(ncpus ? -ncpus : EINVAL));
 		return ncpus ? ncpus : -EINVAL;
+	}
 	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
-	if (!per_cpu)
+	if (!per_cpu) {
+		pt_warn(&b->log, "proctrace_stats: out of memory");
 		return -ENOMEM;
+	}
 	for (key = 0; key < PT_LOSS_NR; key++) {
 		sum[key] = 0;
 		if (bpf_map__lookup_elem(b->skel->maps.losses, &key, sizeof(key),
