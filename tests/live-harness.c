@@ -65,11 +65,8 @@ static int ignore_event(const struct proctrace_event *e, void *ctx)
 	return 0;
 }
 
-void live_prepare(void)
+void live_prepare_machine(void)
 {
-	struct proctrace *pt;
-	int err;
-
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (geteuid() != 0)
 		skip_run("live BPF tests need root (or CAP_BPF+CAP_PERFMON)");
@@ -91,6 +88,14 @@ void live_prepare(void)
 		fprintf(stderr, "cannot unmount tracefs/debugfs in the test namespace\n");
 		exit(1);
 	}
+}
+
+void live_prepare(void)
+{
+	struct proctrace *pt;
+	int err;
+
+	live_prepare_machine();
 
 	proctrace_set_log(quiet_log, NULL);
 	pt = proctrace_open(ignore_event, NULL, NULL);

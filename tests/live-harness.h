@@ -21,6 +21,11 @@
  * that cannot be done.
  */
 void live_prepare(void);
+/*
+ * The same without the trial session: for a test whose process must not
+ * have started one yet (exits 77 only for lack of root or BTF).
+ */
+void live_prepare_machine(void);
 
 /* Path of the pt-child helper, from the PT_CHILD environment variable. */
 const char *live_child_path(void);
