@@ -10,7 +10,9 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,24 @@
 
 struct fi_state fi;
 
+/* True if libbpf's kernel_supports() is on the stack. */
+static bool in_feature_probe(void)
+{
+	void *frames[64];
+	bool found = false;
+	Dl_info info;
+	int n, i;
+
+	/* backtrace() may allocate: not a call of the library's. */
+	fi.armed = false;
+	n = backtrace(frames, 64);
+	for (i = 0; i < n && !found; i++)
+		found = dladdr(frames[i], &info) && info.dli_sname &&
+			!strcmp(info.dli_sname, "kernel_supports");
+	fi.armed = true;
+	return found;
+}
+
 /* Counts a fallible call; true if it is the one to fail. */
 static bool fail_now(const char *what, int err, void *caller)
 {
@@ -41,6 +61,7 @@ static bool fail_now(const char *what, int err, void *caller)
 	fi.injected_errno = err;
 	fi.caller = caller;
 	snprintf(fi.what, sizeof(fi.what), "%s", what);
+	fi.in_feature_probe = in_feature_probe();
 	return true;
 }
 

@@ -25,6 +25,11 @@ struct fi_state {
 	char what[64];		/* the call that was made to fail, e.g. "malloc" */
 	int injected_errno;
 	void *caller;		/* its return address */
+	/*
+	 * It was made inside libbpf's feature detection (kernel_supports()),
+	 * whose verdict libbpf keeps for the rest of the process.
+	 */
+	bool in_feature_probe;
 	/* BPF objects created through bpf(2) while armed: kind and id. */
 	struct {
 		enum fi_object kind;

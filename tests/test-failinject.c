@@ -14,7 +14,9 @@
  * In each run, the public call that fails must return a negative errno
  * (and set errno), send exactly one warning to the log callback (none
  * for -EINTR from a wait, which is a signal's business), and leave a
- * handle that proctrace_close() frees; a failure that the library
+ * handle that proctrace_close() frees and (in the first session, to keep
+ * the time down) after a failed start, that a second proctrace_start()
+ * starts; a failure that the library
  * absorbs must leave the events and counts exact.  After close: the same
  * descriptors as before, no BPF map still mapped, the same mappings and
  * the same heap in use (exact, with glibc's per-thread cache off), and
@@ -34,6 +36,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,6 +83,7 @@ struct report {
 	char what[64];
 	int injected_errno;
 	char caller[128];
+	bool in_feature_probe;
 	enum phase failed;
 	int rc;
 	int n_objects;
@@ -268,7 +272,17 @@ static int run_session(struct report *r)
 		return check_failure(r, PH_OPEN, -call_errno, call_errno, call_warnings);
 	n = ARMED(proctrace_start(pt));
 	if (n) {
-		check_failure(r, PH_START, n, call_errno, call_warnings);
+		/*
+		 * The contract: a failed start may be retried, and then works;
+		 * except after a failure inside libbpf's feature detection,
+		 * whose verdict ("not supported") libbpf 1.1 keeps for the
+		 * life of the process (docs/security.md).
+		 */
+		if (!check_failure(r, PH_START, n, call_errno, call_warnings) &&
+		    scenario == SC_SUBTREE && !fi.in_feature_probe &&
+		    (n = proctrace_start(pt)))
+			problem(r, "starting again after the failure: %s (%s)", strerror(-n),
+				last_warning);
 		goto close;
 	}
 
@@ -359,6 +373,7 @@ static int child_run(unsigned long fail_at, int out_fd)
 	snprintf(r.what, sizeof(r.what), "%s", fi.what);
 	r.injected_errno = fi.injected_errno;
 	describe_caller(fi.caller, r.caller, sizeof(r.caller));
+	r.in_feature_probe = fi.in_feature_probe;
 	r.n_objects = fi.n_objects;
 	for (i = 0; i < fi.n_objects; i++) {
 		r.objects[i].kind = fi.objects[i].kind;
@@ -444,7 +459,7 @@ static void inject_all(enum scenario sc)
 {
 	static struct tally tallies[64];
 	static struct bpf_objects created;
-	unsigned long by_phase[PH_NR] = { 0 }, points, fail_at, total;
+	unsigned long by_phase[PH_NR] = { 0 }, points, fail_at, total, probes = 0;
 	size_t n_tallies = 0, i, p, l, m;
 	int left, k;
 	time_t t0 = time(NULL);
@@ -455,8 +470,10 @@ static void inject_all(enum scenario sc)
 	/* To look at one run (under valgrind, say): FAILINJECT_ONLY=N. */
 	if (getenv("FAILINJECT_ONLY")) {
 		run_once(strtoul(getenv("FAILINJECT_ONLY"), NULL, 10));
-		printf("run %lu: %s from %s -> %s %d\n", report.fail_at, report.what,
-		       report.caller, phase_names[report.failed], report.rc);
+		printf("run %lu: %s from %s%s -> %s %d\n", report.fail_at, report.what,
+		       report.caller,
+		       report.in_feature_probe ? " (libbpf feature probe)" : "",
+		       phase_names[report.failed], report.rc);
 		return;
 	}
 
@@ -478,9 +495,11 @@ static void inject_all(enum scenario sc)
 		if (!report.reached)
 			break;
 		if (getenv("FAILINJECT_VERBOSE"))
-			printf("run %lu: %s (errno %d) from %s -> %s %d\n", fail_at, report.what,
-			       report.injected_errno, report.caller,
+			printf("run %lu: %s (errno %d) from %s%s -> %s %d\n", fail_at,
+			       report.what, report.injected_errno, report.caller,
+			       report.in_feature_probe ? " (libbpf feature probe)" : "",
 			       phase_names[report.failed], report.rc);
+		probes += report.in_feature_probe;
 		by_phase[report.failed]++;
 		for (i = 0; i < n_tallies && strcmp(tallies[i].what, report.what); i++)
 			;
@@ -505,6 +524,7 @@ static void inject_all(enum scenario sc)
 		       tallies[i].by_phase[PH_WAIT], tallies[i].by_phase[PH_STATS]);
 	for (k = 0; k < PH_NR; k++)
 		printf("failures surfaced by %s: %lu\n", phase_names[k], by_phase[k]);
+	printf("inside libbpf's feature detection (no retry checked): %lu\n", probes);
 
 	left = bpf_objects_wait_gone(&created, 10000, &p, &l, &m);
 	printf("BPF objects the runs created: %zu programs, %zu maps, %zu links; "
@@ -579,6 +599,12 @@ int main(int argc, char **argv)
 	 * a few bytes for good (not a leak): done here, before any baseline.
 	 */
 	(void)elf_errmsg(1);
+	/* The same for backtrace(), which loads libgcc_s on first use. */
+	{
+		void *frame;
+
+		(void)backtrace(&frame, 1);
+	}
 	/* No session in this process: each run's child starts afresh. */
 	live_prepare_machine();
 	return cmocka_run_group_tests(tests, setup, teardown);
