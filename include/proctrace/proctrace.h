@@ -437,7 +437,9 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
  * @brief Load the BPF program into the kernel, verify it and attach it.
  *
  * Events start to queue in the kernel as soon as this returns; deliver them
- * with proctrace_poll().
+ * with proctrace_poll().  Privileges are needed only here: once this has
+ * returned 0, proctrace_poll(), proctrace_fd(), proctrace_stats() and
+ * proctrace_close() need none, so the caller may give them up.
  *
  * @return 0 on success, or a negative errno:
  *         -EINVAL if @p pt is NULL;
