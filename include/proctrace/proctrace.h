@@ -451,7 +451,11 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
  *         -ESRCH if opts.filter_pid names no process;
  *         -EINVAL if opts.filter_pid is a thread id, not a process id;
  *         another negative errno if loading failed otherwise.
- *         A failed start may be retried, e.g. after fixing privileges.
+ *         A failed start may be retried, e.g. after fixing privileges;
+ *         but a transient failure (out of memory) inside libbpf's
+ *         one-time probe of what the kernel supports is remembered by
+ *         libbpf for the life of the process, and the retry then fails
+ *         the same way (docs/security.md).
  */
 PROCTRACE_API int proctrace_start(struct proctrace *pt);
 
