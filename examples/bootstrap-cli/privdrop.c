@@ -48,10 +48,12 @@ int privdrop_prepare(const char *user, struct privdrop *pd)
 		return 0;
 	pd->switch_user = true;
 	pd->user = user;
-	errno = 0;
 	pw = getpwnam(user);
 	if (!pw && all_digits(user)) {
-		unsigned long v = strtoul(user, NULL, 10);
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(user, NULL, 10);
 
 		if (errno || v >= UINT32_MAX) {
 			fprintf(stderr, "bootstrap-cli: invalid --user '%s'\n", user);

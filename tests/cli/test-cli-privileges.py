@@ -118,10 +118,17 @@ class Dropped(unittest.TestCase):
     def test_command_keeps_the_callers_credentials(self):
         with tempfile.TemporaryDirectory() as d:
             mine, cli = os.path.join(d, "command"), os.path.join(d, "cli")
+            # The CLI drops right after spawning the command: wait for
+            # that (shell builtins only, so that the events stay these).
+            script = ('n=0; while [ $n -lt 100000 ]; do nnp=; '
+                      'while read -r k v; do [ "$k" = NoNewPrivs: ] && nnp=$v; '
+                      'done < /proc/$PPID/status; [ "$nnp" = 1 ] && break; '
+                      'n=$((n + 1)); done; '
+                      'cat /proc/self/status > "$1"; cat /proc/$PPID/status > "$2";'
+                      ' exit 6')
             status, out, err = base.run_command(
-                "--json", "-Z", "nobody", "--", "sh", "-c",
-                'cat /proc/self/status > "$1"; cat /proc/$PPID/status > "$2";'
-                ' exit 6', "sh", mine, cli)
+                "--json", "-Z", "nobody", "--", "sh", "-c", script, "sh",
+                mine, cli)
             self.assertEqual(status, 6, err)
             command, tracer = status_of_file(mine), status_of_file(cli)
         own = status_of(os.getpid())
