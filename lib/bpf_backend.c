@@ -432,9 +432,13 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 			libbpf_reason(err, reason, sizeof(reason)));
 		return errno_of(err);
 	}
+	/* configure() said why it failed: no second message below. */
 	err = configure(b->skel, p);
-	if (!err)
-		err = proctrace_bpf__load(b->skel);
+	if (err) {
+		munmap(verifier_log, VERIFIER_LOG_SIZE);
+		return err;
+	}
+	err = proctrace_bpf__load(b->skel);
 	if (verifier_log[0] && pt_log_verbose(&p->log)) {
 		verifier_log[VERIFIER_LOG_SIZE - 1] = '\0';
 		log_lines(&p->log, PROCTRACE_LOG_DEBUG, "verifier: ", verifier_log);
