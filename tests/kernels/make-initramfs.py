@@ -36,8 +36,9 @@ import sys
 import tempfile
 
 # Programs the tests run by name, taken from the host when it has them
-# (busybox stands in for the rest: sh, cp, umount, sleep...).
-HOST_PROGRAMS = ["python3", "setpriv", "ldd", "bash"]
+# (busybox stands in for the rest: cp, umount, sleep...).  sh too: busybox's
+# runs `sh` as its own applet through /proc/self/exe (comm "exe").
+HOST_PROGRAMS = ["sh", "python3", "setpriv", "ldd", "bash"]
 # Libraries glibc loads with dlopen(), which ldd cannot see:
 # libgcc_s for pthread_exit() and pthread_cancel().
 DLOPENED = ["libgcc_s.so.1"]
