@@ -303,7 +303,7 @@ static int mark_subtree_root(struct pt_backend *b, int32_t pid)
 	int map_fd = bpf_map__fd(b->skel->maps.subtree);
 	struct dirent *d;
 	char path[64];
-	int tgid, err;
+	int tgid, err, unmarked = 0;
 	DIR *dir;
 
 	tgid = tgid_of(pid);
@@ -333,13 +333,21 @@ static int mark_subtree_root(struct pt_backend *b, int32_t pid)
 	while (dir && (d = readdir(dir))) {
 		int tid = atoi(d->d_name);
 
-		if (tid > 0 && tid != pid &&
-		    (err = mark_task(map_fd, tid, PIDFD_THREAD)) && err != -ESRCH)
+		if (tid <= 0 || tid == pid)
+			continue;
+		err = mark_task(map_fd, tid, PIDFD_THREAD);
+		if (err == -EINVAL)	/* before 6.9: no pidfd for a thread */
+			unmarked++;
+		else if (err && err != -ESRCH)
 			pt_debug(&b->log, "subtree filter: thread %d of %d not marked: %s", tid,
 				 (int)pid, strerror(-err));
 	}
 	if (dir)
 		closedir(dir);
+	if (unmarked)
+		pt_warn(&b->log, "proctrace_start: filter_pid %d: its %d other thread(s) cannot "
+			"be marked (that needs Linux 6.9 or later): if one of them calls "
+			"exec, the process leaves the subtree", (int)pid, unmarked);
 	return 0;
 }
 
