@@ -11,6 +11,9 @@
  *                                  a second thread writes its thread id
  *                                  to stdout, then execs PATH with the
  *                                  argument vector ARGV0 ARG...
+ *   pt-proc thread-exec-wait PATH ARGV0 ARG...
+ *                                  the same, but the second thread waits
+ *                                  for a byte on stdin before it execs.
  *   pt-proc segv                   dereferences NULL.
  *
  * Everything it reports goes to stdout, one decimal number per line.
@@ -55,11 +58,17 @@ static void *spin(void *arg)
 	return NULL;
 }
 
+static int exec_waits;
+
 static void *exec_from_thread(void *arg)
 {
+	char b;
+
 	(void)arg;
 	printf("%ld\n", (long)syscall(SYS_gettid));
 	fflush(stdout);
+	if (exec_waits && read(STDIN_FILENO, &b, 1) != 1)
+		_exit(125);
 	execv(exec_argv[0], exec_argv + 1);
 	perror("execv");
 	_exit(127);
@@ -92,7 +101,9 @@ int main(int argc, char **argv)
 		sleep_ms(20);
 		exit(atoi(argv[3]));
 	}
-	if (argc >= 3 && !strcmp(argv[1], "thread-exec")) {
+	if (argc >= 3 && (!strcmp(argv[1], "thread-exec") ||
+			  !strcmp(argv[1], "thread-exec-wait"))) {
+		exec_waits = !strcmp(argv[1], "thread-exec-wait");
 		exec_argv = argv + 2;
 		start_thread(exec_from_thread);
 		for (;;)
@@ -103,6 +114,6 @@ int main(int argc, char **argv)
 
 		return *p;
 	}
-	fprintf(stderr, "usage: pt-proc leader-first|exit-group|thread-exec|segv ...\n");
+	fprintf(stderr, "usage: pt-proc leader-first|exit-group|thread-exec|thread-exec-wait|segv ...\n");
 	return 2;
 }
