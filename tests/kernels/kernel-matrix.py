@@ -28,6 +28,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,8 +48,9 @@ EXCLUDED = {
                    "instruction emulation",
     "leaks": "1,000 open/start/close cycles, each loading and verifying "
              "the BPF program: 47 s on the host, over 10 minutes under "
-             "TCG; what it checks in the kernel (nothing left attached) "
-             "cli-kill and lifecycle check on every kernel",
+             "TCG; the kernel half of what it checks (every program, link "
+             "and map of a finished session gone) cli-kill checks on every "
+             "kernel",
 }
 
 QEMU = "qemu-system-x86_64"
@@ -117,7 +119,7 @@ def parse(log):
             results[name] = (int(status), int(secs), lines)
             current, lines = None, []
         else:
-            done = True
+            done = rest.strip() or True
     return release, results, done, (current, lines)
 
 
@@ -184,14 +186,22 @@ def main():
         t.start()
     for t in threads:
         t.join()
-    print("kernel matrix: %d VM(s) ran in %.0f s (%s, %s CPUs, %s each)"
-          % (len(images), time.monotonic() - t1, ACCEL, VM_CPUS, VM_MEMORY))
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print("kernel matrix: %d VM(s) ran in %.0f s (%s, %s CPUs, %s each); "
+          "CPU time of this run's programs so far: %.0f s"
+          % (len(images), time.monotonic() - t1, ACCEL, VM_CPUS, VM_MEMORY,
+             cpu.ru_utime + cpu.ru_stime))
 
     for k in images:
         log = os.path.join(cache, "console-%s.log" % k)
         status, secs = booted[k]
         release, results, done, (current, lines) = parse(log)
-        print("\n== %s (%s): VM ran %.0f s, console log %s" % (k, release, secs, log))
+        words = (release or "").split()
+        release = words[0] if words else None
+        boot_s = words[1] if len(words) > 1 else "?"
+        end_s = done if isinstance(done, str) else "?"
+        print("\n== %s (%s): VM ran %.0f s (tests from %s s to %s s of its uptime), console log %s"
+              % (k, release, secs, boot_s, end_s, log))
         if release is None:
             fail("%s: the kernel did not boot to the test runner (qemu status %s); the console's end:\n%s"
                  % (k, status, tail(log)))
@@ -202,7 +212,7 @@ def main():
                 continue
             st, took, out = results[name]
             verdict = "ok" if st == 0 else "SKIPPED (counts as failure)" if st == 77 else "FAILED (status %d)" % st
-            print("   %-12s %-28s %4d s" % (name, verdict, took))
+            print("   %-16s %-28s %4d s" % (name, verdict, took))
             if st != 0:
                 bad = True
                 print("\n".join("      | " + l for l in out[-200:]))

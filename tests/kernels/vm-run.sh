@@ -6,11 +6,11 @@
 # /pt/tests.sh, prints one result line per test on the serial console,
 # then powers the VM off.  The host (kernel-matrix.py) reads those lines:
 #
-#   @@pt-kernel RELEASE
+#   @@pt-kernel RELEASE UPTIME
 #   @@pt-begin NAME
 #   ...the test's own output...
 #   @@pt-result NAME STATUS SECONDS
-#   @@pt-done
+#   @@pt-done UPTIME
 #
 # tracefs (and debugfs) stay unmounted: the library must not need them.
 
@@ -30,7 +30,7 @@ ip link set lo up 2>/dev/null
 # from the VM's small memory, is lower than a real machine's.
 echo 100000 >/proc/sys/kernel/threads-max
 
-echo "@@pt-kernel $(uname -r)"
+echo "@@pt-kernel $(uname -r) $(cut -d" " -f1 /proc/uptime)"
 
 # run_test NAME TIMEOUT WORKDIR VAR=VALUE... -- COMMAND ARGS...
 run_test() {
@@ -53,7 +53,7 @@ run_test() {
 }
 
 . /pt/tests.sh
-echo "@@pt-done"
+echo "@@pt-done $(cut -d" " -f1 /proc/uptime)"
 sync
 # qemu runs with -no-reboot: a reboot ends it.
 reboot -f
