@@ -43,7 +43,8 @@ HOST_PROGRAMS = ["sh", "python3", "setpriv", "ldd", "bash"]
 # libgcc_s for pthread_exit() and pthread_cancel().
 DLOPENED = ["libgcc_s.so.1"]
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-# What python3 never needs here: tests, GUIs, build support, site packages.
+# What python3 never needs here: tests, GUIs, build support (and config-*,
+# the static libpython), site packages.
 PY_SKIP = {"test", "idlelib", "tkinter", "turtledemo", "lib2to3",
            "ensurepip", "pydoc_data", "site-packages", "dist-packages"}
 PYTHON = re.compile(r"python3(\.[0-9]+)?$")
@@ -86,7 +87,8 @@ class Image:
     def add_tree(self, top, skip=()):
         top = self.add(top)
         for root, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d not in skip)
+            dirs[:] = sorted(d for d in dirs if d not in skip and
+                             not d.startswith("config-"))
             for name in sorted(dirs + files):
                 self._add_one(os.path.join(root, name))
 
