@@ -46,6 +46,12 @@ EXCLUDED = {
                     "TCG would take many minutes",
     "bench-smoke": "it measures speed ratios, which mean nothing under "
                    "instruction emulation",
+    "doc-examples": "it compiles the C examples of README.md and "
+                    "proctrace(3) with the host's compiler, a toolchain the "
+                    "VM does not carry; what the examples then do (a "
+                    "SIGKILL reported as such, a command's subtree with "
+                    "its orphans) live, lifecycle and cli check on every "
+                    "kernel",
     "leaks": "1,000 open/start/close cycles, each loading and verifying "
              "the BPF program: 47 s on the host, over 10 minutes under "
              "TCG; the kernel half of what it checks (every program, link "

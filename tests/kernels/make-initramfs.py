@@ -38,7 +38,11 @@ import tempfile
 # Programs the tests run by name, taken from the host when it has them
 # (busybox stands in for the rest: cp, umount, sleep...).  sh too: busybox's
 # runs `sh` as its own applet through /proc/self/exe (comm "exe").
-HOST_PROGRAMS = ["sh", "python3", "setpriv", "ldd", "bash"]
+HOST_PROGRAMS = ["sh", "python3", "setpriv", "ldd", "bash",
+                 # coreutils, whose output the tests read (busybox's ls
+                 # cannot list /proc/self/fd/, for one)
+                 "ls", "cat", "echo", "env", "sleep", "true", "false",
+                 "readlink", "cp", "rm", "mkdir", "timeout"]
 # Libraries glibc loads with dlopen(), which ldd cannot see:
 # libgcc_s for pthread_exit() and pthread_cancel().
 DLOPENED = ["libgcc_s.so.1"]
