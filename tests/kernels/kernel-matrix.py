@@ -55,6 +55,13 @@ EXCLUDED = {
     "timeline": "it checks proctrace-timeline's picture in headless "
                 "Chromium, which the VM does not carry; the events it draws "
                 "live, lifecycle and cli check on every kernel",
+    "failinject": "it makes every fallible call of a session fail in turn, "
+                  "a fresh process and BPF load for each (hundreds): the "
+                  "library's own error paths, hours under TCG",
+    "stopped-reader": "30,000 processes while the reader is stopped 30 s: "
+                      "minutes under TCG, over the matrix's budget; the "
+                      "kernel side of loss counting loss and cli-burst "
+                      "check on every kernel",
     "leaks": "1,000 open/start/close cycles, each loading and verifying "
              "the BPF program: 47 s on the host, over 10 minutes under "
              "TCG; the kernel half of what it checks (every program, link "
