@@ -68,6 +68,36 @@ struct mm_struct {
 	unsigned long arg_end;
 };
 
+/* The file-system types bpf/pt_path.h walks. */
+struct qstr {
+	__u32 len;		/* in an anonymous union in the kernel */
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;	/* embedded: see pt_real_mount() */
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
@@ -84,6 +114,7 @@ struct task_struct {
 };
 
 struct linux_binprm {
+	struct file *file;	/* the file being executed */
 	const char *filename;	/* the name as passed to execve() */
 };
 
