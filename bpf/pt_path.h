@@ -43,7 +43,9 @@
  *                            without being a mount's root: a mount that was
  *                            detached (umount -l) or a file system with no
  *                            place in this namespace.  The result is the
- *                            path inside that file system.
+ *                            path inside that file system; for a pseudo
+ *                            file (memfd_create(), whose exe /proc shows as
+ *                            "/memfd:NAME (deleted)"), "/" and its name.
  *     PT_PATH_F_NONE         @path or its dentry was NULL: the result is
  *                            "" (offset PT_PATH_MAX - 1).
  *
@@ -115,6 +117,8 @@ static long pt_path_step(__u32 index, void *ctx)
 	const unsigned char *name;
 	__u32 off = w->off, len;
 	char *buf = w->buf;
+	bool last = false;
+	char c[2];
 
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
 		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
@@ -127,12 +131,25 @@ static long pt_path_step(__u32 index, void *ctx)
 		return 0;
 	}
 	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry) {
-		w->flags |= PT_PATH_F_UNREACHABLE;
-		goto done;
-	}
 	len = BPF_CORE_READ(dentry, d_name.len);
 	name = BPF_CORE_READ(dentry, d_name.name);
+	if (parent == dentry) {
+		/*
+		 * The root of a file system that is not mounted here: a
+		 * detached mount ("/", nothing to add) or a pseudo file such
+		 * as a memfd, whose own name is all there is ("memfd:x").
+		 */
+		w->flags |= PT_PATH_F_UNREACHABLE;
+		/*
+		 * The name is tested, not @len: a test on @len would split
+		 * its range and with it the verifier's states, step after
+		 * step (measured: 962,882 instructions instead of 12,694).
+		 */
+		if (!bpf_probe_read_kernel(c, sizeof(c), name) && c[0] == '/' &&
+		    c[1] == '\0')
+			goto done;
+		last = true;
+	}
 	/* One '/' and the name must fit before @off. */
 	if (len + 1 > off) {
 		w->flags |= PT_PATH_F_TRUNCATED;
@@ -150,6 +167,8 @@ static long pt_path_step(__u32 index, void *ctx)
 	buf[off] = '/';
 	w->off = off;
 	w->dentry = parent;
+	if (last)
+		goto done;
 	return 0;
 done:
 	w->done = true;
