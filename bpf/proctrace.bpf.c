@@ -20,6 +20,7 @@
 
 #include "proctrace_core.h"
 #include "proctrace_wire.h"
+#include "pt_path.h"
 
 /* bpf_probe_read_kernel*() are GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -32,6 +33,21 @@ const volatile __u64 min_duration_ns = 0;
 /* Bytes of argument vector to copy per exec; at most PT_WIRE_ARGS_MAX. */
 const volatile __u32 max_args_size = 4096;
 const volatile bool fork_events = false;
+/*
+ * The library keeps a process table (PROCTRACE_OPT_SNAPSHOT): fork
+ * records are then always sent, as a child that never calls exec runs
+ * its parent's program; the library delivers them to the application only
+ * if it asked for fork events.
+ */
+const volatile bool process_table = false;
+/* The exec_scratch slot of the snapshot iterator: the number of CPUs. */
+const volatile __u32 snapshot_slot = 0;
+/*
+ * Set by the library while the snapshot iterator runs (tracepoints already
+ * attached): a process must then be described once, by the iterator or by
+ * its fork record, and whoever comes first claims it (see claim()).
+ */
+__u32 snapshot_running = 0;
 
 /*
  * Wake-ups.  Waking the reader costs far more than writing a record, so
@@ -74,12 +90,20 @@ struct {
  */
 struct exec_scratch {
 	struct pt_wire_event hdr;
-	char data[PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX];
+	/* filename, arguments, executable path (enum pt_wire_str) */
+	char data[PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX + PT_PATH_MAX];
+	/* where bpf/pt_path.h builds the executable's path */
+	char path[PT_PATH_SCRATCH_SIZE];
 };
 
+/*
+ * One slot per CPU for the tracepoints, which run with preemption off,
+ * plus one (snapshot_slot) for the snapshot iterator, which may sleep or
+ * be preempted on its CPU and must not share a slot with them.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);		/* the library sets the CPU count */
+	__uint(max_entries, 1);		/* the library sets CPUs + 1 */
 	__type(key, __u32);
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
@@ -98,6 +122,18 @@ struct {
 	__type(key, int);
 	__type(value, __u32);
 } exit_sent SEC(".maps");
+
+/*
+ * "Described" mark of the snapshot: claimed, in the thread-group leader's
+ * storage, by the snapshot iterator or by the fork record of a process
+ * created while the snapshot runs, whichever comes first.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} described SEC(".maps");
 
 /*
  * The subtree filter: a mark in each traced task's own storage, set by
@@ -133,6 +169,32 @@ static __always_inline void send(void *rec, __u64 size)
 {
 	if (bpf_ringbuf_output(&events, rec, size, submit_flags()))
 		count_loss(PT_LOSS_RING_FULL);
+}
+
+/* Who described a process first while the snapshot ran (the "described" mark). */
+#define CLAIMED_BY_FORK 1
+#define CLAIMED_BY_SNAPSHOT 2
+
+/*
+ * True if @by (CLAIMED_BY_*) is the first to describe the process @leader
+ * leads, while the snapshot runs.  The iterator may run twice for one
+ * task: when a record does not fit in what is left of the reader's
+ * buffer, the kernel drops it and shows the task again in the next read;
+ * so a mark already set by the same side counts as its own.  Without
+ * memory for the mark, both may describe it: a rare double, never a gap.
+ */
+static __always_inline bool claim(struct task_struct *leader, __u32 by)
+{
+	__u32 *mark = bpf_task_storage_get(&described, leader, 0,
+					   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u32 old;
+
+	if (!mark)
+		mark = bpf_task_storage_get(&described, leader, 0, 0);
+	if (!mark)
+		return true;
+	old = __sync_val_compare_and_swap(mark, 0, by);
+	return old == 0 || old == by;
 }
 
 static __always_inline bool in_subtree(struct task_struct *task)
@@ -181,23 +243,52 @@ static __always_inline void fill_common(struct pt_wire_event *e,
 					struct task_struct *task, __u16 type)
 {
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
 
+	/* Also the padding: the whole header goes to user space. */
+	__builtin_memset(e, 0, sizeof(*e));
 	e->type = type;
-	e->flags = 0;
-	e->filename_len = 0;
-	e->args_len = 0;
 	e->pid = BPF_CORE_READ(task, tgid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->exit_code = 0;
+	e->ppid = BPF_CORE_READ(parent, tgid);
 	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
 	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
 	e->ns_pid = ns_tgid(leader);
 	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	/*
+	 * The leader's: the same on every record of the process, as
+	 * de_thread() hands it to a thread that execs.  (pid, start time)
+	 * names a process across pid reuse.
+	 */
 	e->start_boot_ns = BPF_CORE_READ(leader, start_boottime);
+	e->parent_start_boot_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
 	/* The process's name: a thread may have renamed only itself. */
-	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), leader->comm);
+}
+
+/*
+ * The absolute path of @file, resolved here (bpf/pt_path.h), appended to
+ * the record in @s at @at.  Returns its length (0 if there is no file).
+ */
+static __always_inline __u32 put_exe(struct exec_scratch *s, __u64 at,
+				     struct file *file)
+{
+	__u32 fl, off, len;
+
+	if (!file || at > PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX)
+		return 0;
+	off = pt_path_resolve(&file->f_path, s->path, &fl);
+	if (fl & PT_PATH_F_NONE)
+		return 0;
+	len = pt_path_len(off);
+	if (bpf_probe_read_kernel(s->data + at, len, s->path + off))
+		return 0;
+	if (fl & PT_PATH_F_TRUNCATED)
+		s->hdr.flags |= PT_WIRE_F_EXE_TRUNCATED;
+	if (fl & PT_PATH_F_UNREACHABLE)
+		s->hdr.flags |= PT_WIRE_F_EXE_UNREACHABLE;
+	s->hdr.len[PT_WIRE_STR_EXE] = len;
+	return len;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -206,7 +297,7 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 {
 	unsigned long arg_start, arg_end;
 	struct exec_scratch *s;
-	__u32 cpu;
+	__u32 cpu, exe;
 	__u64 args;
 	long n;
 
@@ -239,7 +330,7 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	}
 	if (n > PT_WIRE_PATH_MAX)
 		n = PT_WIRE_PATH_MAX;
-	s->hdr.filename_len = n;
+	s->hdr.len[PT_WIRE_STR_FILENAME] = n;
 
 	/*
 	 * The new program's argument strings, as exec laid them out on its
@@ -258,9 +349,17 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 		args = PT_WIRE_ARGS_MAX;
 	if (args && bpf_probe_read_user(s->data + n, args, (void *)arg_start))
 		args = 0;
-	s->hdr.args_len = args;
+	s->hdr.len[PT_WIRE_STR_ARGS] = args;
 
-	send(s, sizeof(s->hdr) + n + args);
+	/*
+	 * The file actually executed, as /proc/PID/exe will show it: the
+	 * kernel already followed symlinks, /dev/fd/N and relative names to
+	 * open it.  For a "#!" script it is the interpreter, as in
+	 * /proc/PID/exe: binfmt_script put it in bprm->file.
+	 */
+	exe = put_exe(s, n + args, BPF_CORE_READ(bprm, file));
+
+	send(s, sizeof(s->hdr) + n + args + exe);
 	return 0;
 }
 
@@ -281,6 +380,7 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 {
 	struct pt_wire_event e;
 	__u32 *sent;
+	__u64 create;
 
 	/*
 	 * do_exit() has already taken this thread off signal->live: zero
@@ -298,13 +398,22 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 	if (!record_passes(&e))
 		return 0;
 
-	sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/*
+	 * The slot is needed only if another thread can still race us to
+	 * it: one that has not been released yet (nr_threads counts them; a
+	 * thread is released after its exit tracepoint).  Alone, we only look
+	 * for a slot that a thread released before us may have created, and
+	 * allocate nothing: most processes have one thread, and the
+	 * allocation was most of this program's cost (docs/performance.md).
+	 */
+	create = BPF_CORE_READ(task, signal, nr_threads) > 1 ?
+		 BPF_LOCAL_STORAGE_GET_F_CREATE : 0;
+	sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0, create);
 	/*
 	 * Two threads creating the slot at once: the loser gets NULL (its
 	 * insert finds the winner's), and then finds the winner's slot.
 	 */
-	if (!sent)
+	if (!sent && create)
 		sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0, 0);
 	/*
 	 * Still no slot (no memory, or task storage busy on this CPU): the
@@ -333,7 +442,7 @@ int BPF_PROG(proctrace_fork, struct task_struct *parent,
 			return 0;
 		}
 	}
-	if (!fork_events)
+	if (!fork_events && !process_table)
 		return 0;
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;	/* a new thread, not a new process */
@@ -341,6 +450,74 @@ int BPF_PROG(proctrace_fork, struct task_struct *parent,
 	fill_common(&e, child, PT_WIRE_FORK);
 	if (!record_passes(&e))
 		return 0;
+	/* Already described by the snapshot, which saw the child first. */
+	if (process_table && snapshot_running &&
+	    !claim(child, CLAIMED_BY_FORK))
+		return 0;
 	send(&e, sizeof(e));
+	return 0;
+}
+
+/*
+ * The snapshot: one PROCESS record per user-space process alive now,
+ * written to the iterator's seq_file, which the library reads through
+ * the iterator link's fd (no tracefs, no /proc walk).  Runs after the
+ * tracepoints are attached; see claim() and docs/design.md for why no
+ * process is described twice or after its exit.  Sleepable, to read
+ * another process's arguments with bpf_copy_from_user_task() (5.18+).
+ */
+SEC("iter.s/task")
+int proctrace_snapshot(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	unsigned long arg_start, arg_end;
+	__u32 key = snapshot_slot, exe;
+	struct exec_scratch *s;
+	struct mm_struct *mm;
+	__u64 args, cap;
+
+	if (!task)
+		return 0;	/* the end of the walk */
+	/* One record per process: its leader stands for it. */
+	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
+		return 0;
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return 0;
+	/* Its last thread has started to exit: its EXIT is (or will be) sent. */
+	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+		return 0;
+	if (!in_subtree(task))
+		return 0;
+
+	s = bpf_map_lookup_elem(&exec_scratch, &key);
+	if (!s)
+		return 0;
+	fill_common(&s->hdr, task, PT_WIRE_PROCESS);
+	if (!record_passes(&s->hdr))
+		return 0;
+	/* Created while we ran, and its fork record came first. */
+	if (!claim(task, CLAIMED_BY_SNAPSHOT))
+		return 0;
+
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	args = arg_end > arg_start ? arg_end - arg_start : 0;
+	cap = max_args_size < PT_WIRE_SNAPSHOT_ARGS_MAX ? max_args_size :
+	      PT_WIRE_SNAPSHOT_ARGS_MAX;
+	if (args > cap) {
+		args = cap;
+		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
+	}
+	if (args > PT_WIRE_SNAPSHOT_ARGS_MAX)
+		args = PT_WIRE_SNAPSHOT_ARGS_MAX;
+	if (args && bpf_copy_from_user_task(s->data, args, (void *)arg_start,
+					    task, 0))
+		args = 0;
+	s->hdr.len[PT_WIRE_STR_ARGS] = args;
+	exe = put_exe(s, args, BPF_CORE_READ(mm, exe_file));
+
+	bpf_seq_write(seq, s, sizeof(s->hdr) + args + exe);
 	return 0;
 }

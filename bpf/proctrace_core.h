@@ -66,6 +66,7 @@ struct signal_struct {
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
+	struct file *exe_file;	/* what /proc/PID/exe shows */
 };
 
 /* The file-system types bpf/pt_path.h walks. */
@@ -99,6 +100,7 @@ struct file {
 };
 
 struct task_struct {
+	unsigned int flags;	/* PF_* */
 	int pid;
 	int tgid;
 	int exit_code;
@@ -118,7 +120,24 @@ struct linux_binprm {
 	const char *filename;	/* the name as passed to execve() */
 };
 
+/* The context of a task iterator program (SEC("iter/task")). */
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
+
 #pragma clang attribute pop
+
+/* include/linux/sched.h; unchanged since 2.6. */
+#define PF_KTHREAD 0x00200000
 
 /* include/linux/sched/signal.h; unchanged since 2.6. */
 #define SIGNAL_GROUP_EXIT 0x00000004

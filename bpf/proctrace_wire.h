@@ -7,6 +7,12 @@
  * embeds it are always built together, so this layout may change freely.
  * The public, stable layout is struct proctrace_event in
  * <proctrace/proctrace.h>; lib/event_decode.c translates one into the other.
+ *
+ * Adding a field: a fixed-size one goes at the end of struct
+ * pt_wire_event (keep 8-byte members 8-byte aligned); a string goes at the
+ * end of enum pt_wire_str, and its bytes after the others' in the record.
+ * The decoder checks every length generically, so a new string needs no
+ * new bounds check, only its meaning (see lib/event_decode.c).
  */
 #ifndef PROCTRACE_WIRE_H
 #define PROCTRACE_WIRE_H
@@ -18,38 +24,62 @@
 #define PT_WIRE_PATH_MAX 4096
 /* Most bytes of argument vector the BPF side copies (a power of two). */
 #define PT_WIRE_ARGS_MAX 32768
+/*
+ * Most bytes of argument vector in a snapshot record: the kernel's
+ * iterator output holds at most 32 KiB per process (its seq_file buffer),
+ * which must also hold the header and an executable path.
+ */
+#define PT_WIRE_SNAPSHOT_ARGS_MAX (PT_WIRE_ARGS_MAX - PT_WIRE_PATH_MAX - 512)
 
 enum pt_wire_type {
 	PT_WIRE_EXEC = 1,
 	PT_WIRE_EXIT = 2,
 	PT_WIRE_FORK = 3,
+	PT_WIRE_PROCESS = 4,	/* snapshot: a process alive at start */
+};
+
+/*
+ * The variable-length parts of a record, in this order after the header;
+ * pt_wire_event.len[] gives each one's length (0: absent).
+ */
+enum pt_wire_str {
+	/* EXEC: the name passed to exec, NUL-terminated. */
+	PT_WIRE_STR_FILENAME = 0,
+	/*
+	 * EXEC, PROCESS: the argument vector, NUL-separated strings, the
+	 * last one cut short (no NUL) if PT_WIRE_F_ARGS_TRUNCATED.
+	 */
+	PT_WIRE_STR_ARGS = 1,
+	/* EXEC, PROCESS: the resolved executable, NUL-terminated. */
+	PT_WIRE_STR_EXE = 2,
+	PT_WIRE_STR_NR,
 };
 
 /* pt_wire_event.flags */
 #define PT_WIRE_F_ARGS_TRUNCATED (1u << 0)
+#define PT_WIRE_F_EXE_TRUNCATED (1u << 1)	/* PT_PATH_F_TRUNCATED */
+#define PT_WIRE_F_EXE_UNREACHABLE (1u << 2)	/* PT_PATH_F_UNREACHABLE */
+/* PROCESS: the last record of the snapshot (a marker; no process). */
+#define PT_WIRE_F_SNAPSHOT_END (1u << 3)
 
 struct pt_wire_event {
 	__u16 type;		/* enum pt_wire_type */
 	__u16 flags;		/* PT_WIRE_F_* */
-	/*
-	 * EXEC: bytes of filename that follow this header, including the NUL
-	 * the kernel's string copy always writes, then args_len bytes of
-	 * argument vector (NUL-separated strings, the last one cut short if
-	 * PT_WIRE_F_ARGS_TRUNCATED).  0 for records without them.
-	 */
-	__u16 filename_len;
-	__u16 args_len;		/* fits: at most PT_WIRE_ARGS_MAX */
 	__u32 pid;		/* thread-group id */
 	__u32 ppid;		/* thread-group id of the real parent */
 	__u32 exit_code;	/* EXIT: the wait(2) status, as the kernel keeps it */
 	__u32 uid;		/* real uid, initial user namespace */
 	__u32 gid;
 	__s32 ns_pid;		/* tgid in the process's own pid namespace */
+	__u32 reserved;
 	__u64 cgroup_id;	/* cgroup v2 id */
 	__u64 ts_boot_ns;	/* CLOCK_BOOTTIME when the event happened */
 	__u64 start_boot_ns;	/* CLOCK_BOOTTIME when the process was created */
+	__u64 parent_start_boot_ns;	/* the same for the real parent */
 	char comm[PT_WIRE_COMM_LEN];
-	/* followed by filename_len + args_len bytes */
+	/* Bytes of each enum pt_wire_str part that follows, in that order. */
+	__u16 len[PT_WIRE_STR_NR];
+	/* (tail padding up to 8 bytes, zeroed by the BPF side) */
 };
 
 /* Indexes into the per-CPU "loss" counters. */

@@ -47,6 +47,13 @@ struct pt_backend {
 	/* The proctrace_poll_n() bound of the drain in progress (0: none). */
 	unsigned int budget;
 	unsigned int seen;
+	/*
+	 * The snapshot's records (PROCTRACE_OPT_SNAPSHOT), read from the
+	 * task iterator during start, delivered by the first polls before
+	 * anything from the ring buffer; freed once delivered.
+	 */
+	char *snap;
+	size_t snap_len, snap_pos;
 };
 
 /*
@@ -234,6 +241,9 @@ static int configure(struct proctrace_bpf *skel, const struct pt_backend_params 
 	skel->rodata->filter_by_uid = p->flags & PROCTRACE_OPT_FILTER_UID;
 	skel->rodata->filter_uid = p->filter_uid;
 	skel->rodata->filter_cgroup_id = p->filter_cgroup_id;
+	skel->rodata->process_table = p->flags & PROCTRACE_OPT_SNAPSHOT;
+	/* The last exec_scratch slot is the iterator's (see the BPF side). */
+	skel->rodata->snapshot_slot = (__u32)ncpus;
 	if (p->filter_comm) {
 		skel->rodata->filter_by_comm = true;
 		strncpy((char *)skel->rodata->filter_comm, p->filter_comm,
@@ -242,12 +252,16 @@ static int configure(struct proctrace_bpf *skel, const struct pt_backend_params 
 
 	err = bpf_map__set_max_entries(skel->maps.events, p->ring_buffer_size);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus);
+		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus + 1);
 	/* Fork is the busiest tracepoint: attach only if something needs it. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_fork,
-						(p->flags & PROCTRACE_OPT_FORK_EVENTS) ||
+						(p->flags & (PROCTRACE_OPT_FORK_EVENTS |
+							     PROCTRACE_OPT_SNAPSHOT)) ||
 						p->filter_pid > 0);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_snapshot,
+						p->flags & PROCTRACE_OPT_SNAPSHOT);
 	if (err)
 		pt_warn(&p->log, "proctrace_start: cannot configure the BPF object: %s",
 			strerror(-err));
@@ -417,6 +431,75 @@ static int errno_of(int err)
  */
 #define VERIFIER_LOG_SIZE (16u << 20)
 
+/* Appends what the iterator link @link writes to the snapshot buffer. */
+static int read_iterator(struct pt_backend *b, struct bpf_link *link,
+			 size_t *cap)
+{
+	int fd, err = 0;
+	ssize_t n;
+
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		pt_warn(&b->log, "proctrace_start: cannot run the snapshot's task "
+			"iterator: %s (it needs Linux 5.18 or later)", strerror(-err));
+		return err;
+	}
+	for (;;) {
+		if (*cap - b->snap_len < 64 * 1024) {
+			char *more = realloc(b->snap, *cap * 2);
+
+			if (!more) {
+				err = -ENOMEM;
+				pt_warn(&b->log, "proctrace_start: out of memory for the snapshot");
+				break;
+			}
+			b->snap = more;
+			*cap *= 2;
+		}
+		n = read(fd, b->snap + b->snap_len, *cap - b->snap_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			pt_warn(&b->log, "proctrace_start: reading the snapshot failed: %s",
+				strerror(-err));
+			break;
+		}
+		if (n == 0)
+			break;
+		b->snap_len += (size_t)n;
+	}
+	close(fd);
+	return err;
+}
+
+/*
+ * Runs the snapshot iterator once, through its link (no tracefs, no
+ * pinning), and keeps its output for the first polls.  The tracepoints
+ * are already attached, with snapshot_running set: a process created
+ * from now on is described by whichever comes first, its fork record or
+ * the iterator (the BPF side's claim()); one that ends before the
+ * iterator reaches it is skipped there and has its EXIT in the ring.
+ */
+static int take_snapshot(struct pt_backend *b)
+{
+	size_t cap = 1 << 20;
+	int err;
+
+	b->snap = malloc(cap);
+	if (!b->snap) {
+		pt_warn(&b->log, "proctrace_start: out of memory for the snapshot");
+		return -ENOMEM;
+	}
+	err = read_iterator(b, b->skel->links.proctrace_snapshot, &cap);
+	b->skel->bss->snapshot_running = 0;
+	/* The iterator's work is done: free its link now. */
+	bpf_link__destroy(b->skel->links.proctrace_snapshot);
+	b->skel->links.proctrace_snapshot = NULL;
+	return err;
+}
+
 static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
 {
 	char reason[128];
@@ -460,10 +543,13 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	}
 	if (err) {
 		pt_warn(&p->log, "proctrace_start: the kernel rejected the BPF program: %s; "
-			"it needs Linux 5.12 or later with BPF ring buffers, task storage and "
-			"BTF-enabled tracepoints (set a PROCTRACE_LOG_DEBUG log "
-			"callback for the verifier's output)",
-			libbpf_reason(err, reason, sizeof(reason)));
+			"it needs Linux 5.17 or later with BPF ring buffers, task storage, "
+			"bpf_loop() and BTF-enabled tracepoints%s (set a "
+			"PROCTRACE_LOG_DEBUG log callback for the verifier's output)",
+			libbpf_reason(err, reason, sizeof(reason)),
+			p->flags & PROCTRACE_OPT_SNAPSHOT ?
+			", and for PROCTRACE_OPT_SNAPSHOT Linux 5.18 (sleepable task "
+			"iterators)" : "");
 		return err == -EINVAL || err == -ENOTSUP || errno_of(err) != err ?
 		       -EOPNOTSUPP : err;
 	}
@@ -487,6 +573,9 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	if (err)
 		return err;
 
+	/* Before attaching: claims start with the first fork we see. */
+	if (p->flags & PROCTRACE_OPT_SNAPSHOT)
+		b->skel->bss->snapshot_running = 1;
 	err = proctrace_bpf__attach(b->skel);
 	if (err == -EPERM)
 		return privileges_error(&p->log);
@@ -496,6 +585,8 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 			libbpf_reason(err, reason, sizeof(reason)));
 		return errno_of(err);
 	}
+	if (p->flags & PROCTRACE_OPT_SNAPSHOT)
+		return take_snapshot(b);
 	return 0;
 }
 
@@ -570,14 +661,53 @@ static void ack_timer(struct pt_backend *b)
 	}
 }
 
+/*
+ * The snapshot's records, before anything else (see take_snapshot()), at
+ * most b->budget of them.  Returns how many, or the record callback's
+ * negative value.
+ */
+static int deliver_snapshot(struct pt_backend *b)
+{
+	int err;
+
+	while (b->snap_pos < b->snap_len) {
+		const char *rec = b->snap + b->snap_pos;
+		size_t avail = b->snap_len - b->snap_pos;
+		size_t size = pt_wire_record_size(rec, avail);
+
+		if (b->budget && b->seen == b->budget)
+			return (int)b->seen;
+		/* A length past the end: hand the rest over, to be refused. */
+		if (size > avail || size == 0)
+			size = avail;
+		b->snap_pos += size;
+		b->seen++;
+		err = b->on_record(b->ctx, rec, size);
+		if (err < 0)
+			return err;
+	}
+	free(b->snap);
+	b->snap = NULL;
+	b->snap_len = b->snap_pos = 0;
+	return (int)b->seen;
+}
+
 int pt_backend_poll(struct pt_backend *b, int timeout_ms, unsigned int max_records)
 {
 	int64_t deadline = timeout_ms > 0 ? monotonic_ms() + timeout_ms : 0;
 	struct epoll_event evs[2];
-	int n, wait_ms;
+	int n, wait_ms, snap = 0;
 
 	b->budget = max_records;
 	b->seen = 0;
+	if (b->snap) {
+		snap = deliver_snapshot(b);
+		/* An error, the bound, or the snapshot not yet all delivered. */
+		if (snap < 0 || b->snap)
+			return snap;
+		if (b->budget && b->seen == b->budget)
+			return snap;
+	}
 	for (;;) {
 		ack_timer(b);
 		/*
@@ -589,8 +719,10 @@ int pt_backend_poll(struct pt_backend *b, int timeout_ms, unsigned int max_recor
 		n = ring_buffer__consume(b->ring);
 		if (n == PT_BUDGET_SPENT)
 			return (int)b->seen;
-		if (n != 0 || timeout_ms == 0)
+		if (n < 0)
 			return n;
+		if (n + snap != 0 || timeout_ms == 0)
+			return n + snap;
 		wait_ms = -1;
 		if (timeout_ms > 0) {
 			int64_t left = deadline - monotonic_ms();
@@ -671,5 +803,6 @@ void pt_backend_destroy(struct pt_backend *b)
 		close(b->epoll_fd);
 	ring_buffer__free(b->ring);
 	proctrace_bpf__destroy(b->skel);
+	free(b->snap);
 	free(b);
 }

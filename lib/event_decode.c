@@ -61,14 +61,56 @@ static void decode_status(uint32_t status, struct proctrace_event *out)
 		out->flags |= PROCTRACE_EVENT_F_CORE_DUMPED;
 }
 
-int pt_decode_record(const void *data, size_t size, int64_t realtime_offset_ns,
+/* Which parts a string is, in enum pt_wire_str order: NUL-terminated or not. */
+static const bool str_needs_nul[PT_WIRE_STR_NR] = {
+	[PT_WIRE_STR_FILENAME] = true,
+	[PT_WIRE_STR_ARGS] = false,
+	[PT_WIRE_STR_EXE] = true,
+};
+
+size_t pt_wire_record_size(const void *data, size_t avail)
+{
+	const struct pt_wire_event *w = data;
+	size_t size = sizeof(*w);
+	int i;
+
+	if (avail < sizeof(*w))
+		return avail;
+	for (i = 0; i < PT_WIRE_STR_NR; i++)
+		size += w->len[i];
+	return size;
+}
+
+static uint64_t boot_to_wall(uint64_t boot_ns, int64_t offset_ns)
+{
+	return boot_ns ? (uint64_t)((int64_t)boot_ns + offset_ns) : 0;
+}
+
+int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock,
 		     struct pt_args_buf *args, struct proctrace_event *out)
 {
 	const struct pt_wire_event *w = data;
-	const char *filename;
+	const char *part[PT_WIRE_STR_NR], *p;
+	size_t left;
+	int i;
 
 	if (!data || size < sizeof(*w))
 		return -EBADMSG;
+
+	/* Every part within the record; the named ones end in their NUL. */
+	p = (const char *)(w + 1);
+	left = size - sizeof(*w);
+	for (i = 0; i < PT_WIRE_STR_NR; i++) {
+		size_t len = w->len[i];
+
+		if (len > left)
+			return -EBADMSG;
+		if (len && str_needs_nul[i] && p[len - 1] != '\0')
+			return -EBADMSG;
+		part[i] = len ? p : NULL;
+		p += len;
+		left -= len;
+	}
 
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
@@ -78,31 +120,45 @@ int pt_decode_record(const void *data, size_t size, int64_t realtime_offset_ns,
 	out->gid = w->gid;
 	out->ns_pid = w->ns_pid;
 	out->cgroup_id = w->cgroup_id;
-	out->timestamp_ns = (uint64_t)((int64_t)w->ts_boot_ns + realtime_offset_ns);
+	out->timestamp_ns = boot_to_wall(w->ts_boot_ns, clock->now_offset_ns);
+	out->start_time_ns = boot_to_wall(w->start_boot_ns, clock->start_offset_ns);
+	out->parent_start_time_ns = boot_to_wall(w->parent_start_boot_ns,
+						 clock->start_offset_ns);
 	/* memset above zeroed the rest: nothing stale follows the name. */
 	memcpy(out->comm, w->comm, strnlen(w->comm, sizeof(out->comm) - 1));
+	if (w->flags & PT_WIRE_F_ARGS_TRUNCATED)
+		out->flags |= PROCTRACE_EVENT_F_ARGS_TRUNCATED;
+	if (w->flags & PT_WIRE_F_EXE_TRUNCATED)
+		out->flags |= PROCTRACE_EVENT_F_EXE_TRUNCATED;
+	if (w->flags & PT_WIRE_F_EXE_UNREACHABLE)
+		out->flags |= PROCTRACE_EVENT_F_EXE_UNREACHABLE;
 
 	switch (w->type) {
 	case PT_WIRE_EXEC:
-		/* The kernel's string copy always ends in NUL; insist on it. */
-		filename = (const char *)(w + 1);
-		if (w->filename_len < 1 ||
-		    (size_t)w->filename_len + w->args_len > size - sizeof(*w) ||
-		    filename[w->filename_len - 1] != '\0')
+		if (!part[PT_WIRE_STR_FILENAME])
 			return -EBADMSG;
 		out->type = PROCTRACE_EVENT_EXEC;
-		out->filename = filename;
-		if (w->flags & PT_WIRE_F_ARGS_TRUNCATED)
-			out->flags |= PROCTRACE_EVENT_F_ARGS_TRUNCATED;
-		return split_args(filename + w->filename_len, w->args_len, args, out);
+		out->filename = part[PT_WIRE_STR_FILENAME];
+		out->exe = part[PT_WIRE_STR_EXE];
+		return split_args(part[PT_WIRE_STR_ARGS], w->len[PT_WIRE_STR_ARGS],
+				  args, out);
+	case PT_WIRE_PROCESS:
+		out->type = PROCTRACE_EVENT_PROCESS;
+		out->exe = part[PT_WIRE_STR_EXE];
+		return split_args(part[PT_WIRE_STR_ARGS], w->len[PT_WIRE_STR_ARGS],
+				  args, out);
 	case PT_WIRE_EXIT:
 		out->type = PROCTRACE_EVENT_EXIT;
+		out->flags &= ~(uint32_t)(PROCTRACE_EVENT_F_ARGS_TRUNCATED |
+					  PROCTRACE_EVENT_F_EXE_TRUNCATED |
+					  PROCTRACE_EVENT_F_EXE_UNREACHABLE);
 		decode_status(w->exit_code, out);
 		out->duration_ns = w->ts_boot_ns >= w->start_boot_ns ?
 				   w->ts_boot_ns - w->start_boot_ns : 0;
 		return 0;
 	case PT_WIRE_FORK:
 		out->type = PROCTRACE_EVENT_FORK;
+		out->flags = 0;
 		return 0;
 	default:
 		return -EBADMSG;

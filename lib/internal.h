@@ -12,6 +12,9 @@
 
 #include "backend.h"
 
+struct pt_table;
+struct pt_cgroup_cache;
+
 struct proctrace {
 	proctrace_event_fn cb;
 	void *cb_ctx;
@@ -31,6 +34,15 @@ struct proctrace {
 		const char **argv;	/* max_args_size + 1 pointers */
 		size_t cap;		/* max_args_size */
 	} args;
+
+	/* With PROCTRACE_OPT_SNAPSHOT (proctable.c, cgroup_path.c); else NULL. */
+	struct pt_table *table;
+	struct pt_cgroup_cache *cgroups;
+	/* The lookup's answer, valid until the next call. */
+	struct proctrace_event lookup;
+
+	/* CLOCK_REALTIME - CLOCK_BOOTTIME at proctrace_start(): start times. */
+	int64_t start_offset_ns;
 
 	uint64_t delivered_total;
 	uint64_t malformed_total;
@@ -114,19 +126,69 @@ bool pt_opts_valid(const struct pt_logger *lg, const void *opts,
 
 /* ---- records from the kernel (event_decode.c) ---- */
 
+/* The offsets that turn the kernel's CLOCK_BOOTTIME into wall-clock time. */
+struct pt_clock {
+	int64_t now_offset_ns;		/* event times: measured per poll */
+	int64_t start_offset_ns;	/* start times: fixed per session */
+};
+
 /*
- * Turns one ring-buffer record into the public event.  The filename in
- * @out points into @data; the argument strings are copied into @args
- * (the ring buffer is read-only, and a cut argument needs a NUL).
+ * Turns one ring-buffer record into the public event.  The filename and
+ * exe in @out point into @data; the argument strings are copied into
+ * @args (the ring buffer is read-only, and a cut argument needs a NUL).
  * Returns 0, or -EBADMSG if the record is malformed (too short, lengths
- * past its end, a filename not NUL-terminated, more argument bytes than
- * @args holds).
+ * past its end, a filename or exe not NUL-terminated, more argument bytes
+ * than @args holds).
  */
 struct pt_args_buf;
-int pt_decode_record(const void *data, size_t size, int64_t realtime_offset_ns,
+int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock,
 		     struct pt_args_buf *args, struct proctrace_event *out);
+
+/*
+ * Size of the record at @data as its header says (header plus the
+ * lengths of its parts), or @avail if that is shorter than a header; the
+ * caller checks it against @avail.  Splits the snapshot's stream.
+ */
+size_t pt_wire_record_size(const void *data, size_t avail);
 
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, in nanoseconds, now. */
 int64_t pt_realtime_offset_ns(void);
+
+/* ---- the process table (proctable.c) ---- */
+
+struct pt_table *pt_table_new(void);
+void pt_table_free(struct pt_table *t);
+
+/*
+ * Brings the table up to date with @ev before it is delivered: PROCESS
+ * and EXEC (re)describe the process, FORK adds the child with its
+ * parent's program.  For EXIT and FORK, fills @ev's filename, exe, args
+ * and program flags from the table, or sets PROCTRACE_EVENT_F_PROGRAM_UNKNOWN.
+ * Strings of @ev are copied.  Returns 0 or -ENOMEM (the table then lacks
+ * the process, which later reads as unknown, never as another's).
+ */
+int pt_table_before(struct pt_table *t, struct proctrace_event *ev);
+/* After @ev was delivered: an EXIT removes its process. */
+void pt_table_after(struct pt_table *t, const struct proctrace_event *ev);
+/*
+ * Fills @out (type PROCESS) with the live process @pid; its strings are
+ * the table's, valid until the table changes or the next lookup.
+ * Returns 0 or -ESRCH.
+ */
+int pt_table_lookup(struct pt_table *t, int32_t pid, struct proctrace_event *out);
+/* Processes in the table, and the bytes it holds (with its strings). */
+size_t pt_table_count(const struct pt_table *t);
+size_t pt_table_bytes(const struct pt_table *t);
+
+/* ---- cgroup v2 paths (cgroup_path.c) ---- */
+
+struct pt_cgroup_cache *pt_cgroup_cache_new(void);
+void pt_cgroup_cache_free(struct pt_cgroup_cache *c);
+/*
+ * The path of cgroup @id below the cgroup2 root ("/" for the root), from
+ * the cache or resolved now; NULL if it cannot be (no cgroup2 mount, or
+ * the cgroup was removed).  Valid until the cache is freed.
+ */
+const char *pt_cgroup_path(struct pt_cgroup_cache *c, uint64_t id);
 
 #endif /* PROCTRACE_INTERNAL_H */

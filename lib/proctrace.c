@@ -24,7 +24,7 @@ PROCTRACE_API const char *proctrace_version_string(void)
 }
 
 #define KNOWN_OPT_FLAGS (PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID | \
-			 PROCTRACE_OPT_WAKE_EVERY_EVENT)
+			 PROCTRACE_OPT_WAKE_EVERY_EVENT | PROCTRACE_OPT_SNAPSHOT)
 #define RING_SIZE_MIN 4096u
 #define RING_SIZE_MAX PROCTRACE_RING_SIZE_MAX
 #define LATENCY_MAX_MS ((uint32_t)PROCTRACE_LATENCY_MAX_MS)
@@ -132,6 +132,8 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 
 static void free_handle(struct proctrace *pt)
 {
+	pt_table_free(pt->table);
+	pt_cgroup_cache_free(pt->cgroups);
 	free(pt->args.strings);
 	free(pt->args.argv);
 	free((char *)pt->settings.filter_comm);
@@ -210,6 +212,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 {
 	struct proctrace *pt = ctx;
 	struct proctrace_event ev;
+	struct pt_clock clock;
 	int ret;
 
 	/*
@@ -220,22 +223,55 @@ static int on_record(void *ctx, const void *data, size_t size)
 		pt->realtime_offset_ns = pt_realtime_offset_ns();
 		pt->realtime_offset_valid = true;
 	}
-	if (pt_decode_record(data, size, pt->realtime_offset_ns, &pt->args,
-			     &ev) < 0) {
+	clock.now_offset_ns = pt->realtime_offset_ns;
+	clock.start_offset_ns = pt->start_offset_ns;
+	if (pt_decode_record(data, size, &clock, &pt->args, &ev) < 0) {
 		/* Only a mismatched BPF object could send this: a bug of ours. */
 		pt->malformed_total++;
 		pt_warn(&pt->settings.log, "dropped a malformed record of %zu bytes from the kernel "
 			"(a libproctrace bug; please report it)", size);
 		return 0;
 	}
+	if (pt->table) {
+		if (pt_table_before(pt->table, &ev) < 0)
+			pt_warn(&pt->settings.log, "process table: out of memory; process %d will read "
+				"as unknown", (int)ev.pid);
+		ev.cgroup = pt_cgroup_path(pt->cgroups, ev.cgroup_id);
+		/* Fork records feed the table; the caller may not want them. */
+		if (ev.type == PROCTRACE_EVENT_FORK &&
+		    !(pt->settings.flags & PROCTRACE_OPT_FORK_EVENTS))
+			return 0;
+	}
 	pt->delivered++;
 	pt->delivered_total++;
 	ret = pt->cb(&ev, pt->cb_ctx);
+	if (pt->table)
+		pt_table_after(pt->table, &ev);
 	if (ret) {
 		pt->stopped = true;
 		pt->stop_value = ret;
 		/* Any negative value makes the backend stop draining. */
 		return -ECANCELED;
+	}
+	return 0;
+}
+
+/* The process table and cgroup cache of PROCTRACE_OPT_SNAPSHOT. */
+static int start_table(struct proctrace *pt)
+{
+	if (pt->settings.min_duration_ns) {
+		pt_warn(&pt->settings.log, "proctrace_start: PROCTRACE_OPT_SNAPSHOT cannot be combined "
+			"with a minimum duration (the process table needs every exec "
+			"and exit); filter on duration_ns in the callback instead");
+		return -EINVAL;
+	}
+	pt_table_free(pt->table);
+	pt_cgroup_cache_free(pt->cgroups);
+	pt->table = pt_table_new();
+	pt->cgroups = pt_cgroup_cache_new();
+	if (!pt->table || !pt->cgroups) {
+		pt_warn(&pt->settings.log, "proctrace_start: out of memory");
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -265,6 +301,13 @@ PROCTRACE_API int proctrace_start(struct proctrace *pt)
 			return pt_err(-ENOMEM);
 		}
 	}
+
+	if (pt->settings.flags & PROCTRACE_OPT_SNAPSHOT) {
+		err = start_table(pt);
+		if (err)
+			return pt_err(err);
+	}
+	pt->start_offset_ns = pt_realtime_offset_ns();
 
 	pt->settings.on_record = on_record;
 	pt->settings.ctx = pt;
@@ -376,6 +419,25 @@ PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
 	memcpy((char *)stats + sizeof(stats->sz), (char *)&all + sizeof(all.sz),
 	       (stats->sz < sizeof(all) ? stats->sz : sizeof(all)) - sizeof(all.sz));
 	return 0;
+}
+
+PROCTRACE_API const struct proctrace_event *
+proctrace_process_lookup(struct proctrace *pt, int32_t pid)
+{
+	int err = check_started(pt, __func__);
+
+	if (err)
+		return pt_err_ptr(err);
+	if (!pt->table) {
+		pt_warn(&pt->settings.log, "proctrace_process_lookup: the session keeps no process table; "
+			"set PROCTRACE_OPT_SNAPSHOT in opts.flags");
+		return pt_err_ptr(-EINVAL);
+	}
+	err = pt_table_lookup(pt->table, pid, &pt->lookup);
+	if (err)
+		return pt_err_ptr(err);	/* not a failure to log: just not alive */
+	pt->lookup.cgroup = pt_cgroup_path(pt->cgroups, pt->lookup.cgroup_id);
+	return &pt->lookup;
 }
 
 PROCTRACE_API void proctrace_close(struct proctrace *pt)

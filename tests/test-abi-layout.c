@@ -84,7 +84,12 @@ static void event_layout(void)
 	FIELD(proctrace_event, gid, 88, uint32_t);
 	FIELD(proctrace_event, ns_pid, 92, int32_t);
 	FIELD(proctrace_event, cgroup_id, 96, uint64_t);
-	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 104);
+	/* 0.3 */
+	FIELD(proctrace_event, start_time_ns, 104, uint64_t);
+	FIELD(proctrace_event, parent_start_time_ns, 112, uint64_t);
+	FIELD(proctrace_event, exe, 120, const char *);
+	FIELD(proctrace_event, cgroup, 128, const char *);
+	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 136);
 }
 
 static void opts_layout(void)
@@ -141,6 +146,10 @@ static void event_has(void)
 	e.size = sizeof(e);
 	CHECK_TRUE("0.2 event has args", PROCTRACE_EVENT_HAS(&e, args));
 	CHECK_TRUE("0.2 event has cgroup_id", PROCTRACE_EVENT_HAS(&e, cgroup_id));
+	CHECK_TRUE("0.3 event has cgroup", PROCTRACE_EVENT_HAS(&e, cgroup));
+	e.size = offsetof(struct proctrace_event, start_time_ns);
+	CHECK_TRUE("0.2 event lacks start_time_ns", !PROCTRACE_EVENT_HAS(&e, start_time_ns));
+	CHECK_TRUE("0.2 event lacks exe", !PROCTRACE_EVENT_HAS(&e, exe));
 
 	e.size = offsetof(struct proctrace_event, signal) + sizeof(e.signal) - 1;
 	CHECK_TRUE("size one byte short of signal: no signal", !PROCTRACE_EVENT_HAS(&e, signal));
@@ -152,6 +161,7 @@ static void constants(void)
 	CHECK_EQ("PROCTRACE_EVENT_EXEC", PROCTRACE_EVENT_EXEC, 1);
 	CHECK_EQ("PROCTRACE_EVENT_EXIT", PROCTRACE_EVENT_EXIT, 2);
 	CHECK_EQ("PROCTRACE_EVENT_FORK", PROCTRACE_EVENT_FORK, 3);
+	CHECK_EQ("PROCTRACE_EVENT_PROCESS", PROCTRACE_EVENT_PROCESS, 4);
 	CHECK_EQ("sizeof(enum proctrace_event_type)", sizeof(enum proctrace_event_type), 4);
 
 	CHECK_EQ("PROCTRACE_LOG_WARN", PROCTRACE_LOG_WARN, 0);
@@ -162,9 +172,13 @@ static void constants(void)
 	CHECK_EQ("PROCTRACE_COMM_LEN", PROCTRACE_COMM_LEN, 16);
 	CHECK_EQ("PROCTRACE_EVENT_F_ARGS_TRUNCATED", PROCTRACE_EVENT_F_ARGS_TRUNCATED, 1);
 	CHECK_EQ("PROCTRACE_EVENT_F_CORE_DUMPED", PROCTRACE_EVENT_F_CORE_DUMPED, 2);
+	CHECK_EQ("PROCTRACE_EVENT_F_EXE_TRUNCATED", PROCTRACE_EVENT_F_EXE_TRUNCATED, 4);
+	CHECK_EQ("PROCTRACE_EVENT_F_EXE_UNREACHABLE", PROCTRACE_EVENT_F_EXE_UNREACHABLE, 8);
+	CHECK_EQ("PROCTRACE_EVENT_F_PROGRAM_UNKNOWN", PROCTRACE_EVENT_F_PROGRAM_UNKNOWN, 16);
 	CHECK_EQ("PROCTRACE_OPT_FORK_EVENTS", PROCTRACE_OPT_FORK_EVENTS, 1);
 	CHECK_EQ("PROCTRACE_OPT_FILTER_UID", PROCTRACE_OPT_FILTER_UID, 2);
 	CHECK_EQ("PROCTRACE_OPT_WAKE_EVERY_EVENT", PROCTRACE_OPT_WAKE_EVERY_EVENT, 4);
+	CHECK_EQ("PROCTRACE_OPT_SNAPSHOT", PROCTRACE_OPT_SNAPSHOT, 8);
 	CHECK_EQ("PROCTRACE_ARGS_SIZE_DEFAULT", PROCTRACE_ARGS_SIZE_DEFAULT, 4096);
 	CHECK_EQ("PROCTRACE_ARGS_SIZE_MAX", PROCTRACE_ARGS_SIZE_MAX, 32768);
 	CHECK_EQ("PROCTRACE_RING_SIZE_DEFAULT", PROCTRACE_RING_SIZE_DEFAULT, 4194304);
@@ -179,11 +193,15 @@ static void constants(void)
 	 * unsigned as declared. */
 	CHECK_TRUE("PROCTRACE_EVENT_F_* are unsigned int",
 		   IS_UINT(PROCTRACE_EVENT_F_ARGS_TRUNCATED) &&
-			   IS_UINT(PROCTRACE_EVENT_F_CORE_DUMPED));
+			   IS_UINT(PROCTRACE_EVENT_F_CORE_DUMPED) &&
+			   IS_UINT(PROCTRACE_EVENT_F_EXE_TRUNCATED) &&
+			   IS_UINT(PROCTRACE_EVENT_F_EXE_UNREACHABLE) &&
+			   IS_UINT(PROCTRACE_EVENT_F_PROGRAM_UNKNOWN));
 	CHECK_TRUE("PROCTRACE_OPT_* are unsigned int",
 		   IS_UINT(PROCTRACE_OPT_FORK_EVENTS) &&
 			   IS_UINT(PROCTRACE_OPT_FILTER_UID) &&
-			   IS_UINT(PROCTRACE_OPT_WAKE_EVERY_EVENT));
+			   IS_UINT(PROCTRACE_OPT_WAKE_EVERY_EVENT) &&
+			   IS_UINT(PROCTRACE_OPT_SNAPSHOT));
 	CHECK_TRUE("PROCTRACE_RING_SIZE_DEFAULT is unsigned int",
 		   IS_UINT(PROCTRACE_RING_SIZE_DEFAULT));
 	CHECK_TRUE("PROCTRACE_COMM_LEN, _ARGS_SIZE_*, _LATENCY_DEFAULT_MS are int",

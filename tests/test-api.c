@@ -514,7 +514,7 @@ static void make_exec(unsigned char *buf, size_t *size, uint32_t pid,
 	w.ppid = ppid;
 	w.ts_boot_ns = 1000000000ULL;
 	w.start_boot_ns = 900000000ULL;
-	w.filename_len = (uint16_t)len;
+	w.len[PT_WIRE_STR_FILENAME] = (uint16_t)len;
 	memcpy(w.comm, comm, strnlen(comm, sizeof(w.comm) - 1));
 	memcpy(buf, &w, sizeof(w));
 	memcpy(buf + sizeof(w), filename, len);
@@ -610,18 +610,18 @@ static void test_decode_args(void **state)
 
 	make_exec(buf, &size, 7, 1, "ls", "/bin/ls");
 	memcpy(buf + sizeof(*w), path_and_args, sizeof(path_and_args) - 1);
-	w->args_len = sizeof(path_and_args) - 1 - 8;
+	w->len[PT_WIRE_STR_ARGS] = sizeof(path_and_args) - 1 - 8;
 	w->flags = PT_WIRE_F_ARGS_TRUNCATED;
 	w->uid = 1000;
 	w->gid = 1001;
 	w->ns_pid = 3;
 	w->cgroup_id = 123456789;
-	fake_backend_queue(buf, size + w->args_len);
+	fake_backend_queue(buf, size + w->len[PT_WIRE_STR_ARGS]);
 	/* The same, whole, and one with no arguments at all. */
 	w->flags = 0;
-	w->args_len = sizeof(path_and_args) - 1 - 8 - 3;
-	fake_backend_queue(buf, size + w->args_len);
-	w->args_len = 0;
+	w->len[PT_WIRE_STR_ARGS] = sizeof(path_and_args) - 1 - 8 - 3;
+	fake_backend_queue(buf, size + w->len[PT_WIRE_STR_ARGS]);
+	w->len[PT_WIRE_STR_ARGS] = 0;
 	fake_backend_queue(buf, size);
 
 	assert_int_equal(proctrace_poll(pt, 0), 3);
@@ -654,10 +654,10 @@ static void test_decode_args_malformed(void **state)
 	assert_int_equal(proctrace_start(pt), 0);
 	make_exec(buf, &size, 7, 1, "ls", "/bin/ls");
 	memcpy(buf + size, "abc\0de\0", 7);
-	w->args_len = 7;
+	w->len[PT_WIRE_STR_ARGS] = 7;
 	fake_backend_queue(buf, size + 6);	/* one byte short */
 	fake_backend_queue(buf, size + 7);	/* more than max_args_size */
-	w->args_len = 4;
+	w->len[PT_WIRE_STR_ARGS] = 4;
 	fake_backend_queue(buf, size + 4);	/* fine */
 	assert_int_equal(proctrace_poll(pt, 0), 1);
 	assert_string_equal(got.args[0], "abc");
@@ -751,11 +751,11 @@ static void test_decode_malformed(void **state)
 	fake_backend_queue(buf, size);
 	/* filename longer than the record */
 	make_exec(buf, &size, 3, 1, "x", "/bin/x");
-	w->filename_len = 60;
+	w->len[PT_WIRE_STR_FILENAME] = 60;
 	fake_backend_queue(buf, size);
 	/* no filename at all */
 	make_exec(buf, &size, 4, 1, "x", "/bin/x");
-	w->filename_len = 0;
+	w->len[PT_WIRE_STR_FILENAME] = 0;
 	fake_backend_queue(buf, size);
 	/* unknown type */
 	make_exit(&good, 5, 0);

@@ -87,12 +87,45 @@ enum proctrace_event_type {
 	 * @since 0.2
 	 */
 	PROCTRACE_EVENT_FORK = 3,
+	/**
+	 * A process that was running when tracing started (the snapshot),
+	 * with the fields an EXEC has, except @c filename (the kernel does
+	 * not keep the name passed to exec): one per user-space process
+	 * alive when proctrace_start() returned, delivered by the first
+	 * proctrace_poll() calls before any other event.  Delivered only if
+	 * PROCTRACE_OPT_SNAPSHOT is set.  Also the type of the records
+	 * proctrace_process_lookup() returns.
+	 * @since 0.3
+	 */
+	PROCTRACE_EVENT_PROCESS = 4,
 };
 
 /** @brief struct proctrace_event::flags: the argument vector was cut at opts.max_args_size bytes. */
 #define PROCTRACE_EVENT_F_ARGS_TRUNCATED (1u << 0)
 /** @brief struct proctrace_event::flags: the process was killed by a signal and dumped core. */
 #define PROCTRACE_EVENT_F_CORE_DUMPED (1u << 1)
+/**
+ * @brief struct proctrace_event::flags: @c exe is cut: the path is longer
+ * than PATH_MAX or deeper than 128 components; @c exe holds its last
+ * components.  @since 0.3
+ */
+#define PROCTRACE_EVENT_F_EXE_TRUNCATED (1u << 2)
+/**
+ * @brief struct proctrace_event::flags: @c exe could not be followed up
+ * to the root of the process's mount namespace (its mount was detached,
+ * e.g. by umount -l): @c exe is the path inside its file system.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_EXE_UNREACHABLE (1u << 3)
+/**
+ * @brief struct proctrace_event::flags: with PROCTRACE_OPT_SNAPSHOT, an
+ * EXIT or FORK whose program the library does not know (the process was
+ * described by no event it received: its exec was lost to a full ring
+ * buffer, or filtered out): @c filename, @c exe and @c args are NULL.
+ * The library never guesses from an earlier process with the same pid.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_PROGRAM_UNKNOWN (1u << 4)
 
 /**
  * @brief One process event, as handed to the event callback.
@@ -152,7 +185,11 @@ struct proctrace_event {
 	 * EXEC: the filename as passed to exec (not resolved against $PATH or
 	 * symlinks; relative if the caller passed a relative name), NUL
 	 * terminated, up to 4095 bytes (PATH_MAX with its NUL).  NULL for
-	 * other types.
+	 * other types, except (since 0.3, with PROCTRACE_OPT_SNAPSHOT) EXIT
+	 * and FORK: that of the program the process was running when it
+	 * ended, or the parent was running when it forked; NULL there if
+	 * the program is known only from the snapshot, or unknown
+	 * (PROCTRACE_EVENT_F_PROGRAM_UNKNOWN).
 	 */
 	const char *filename;
 
@@ -164,10 +201,12 @@ struct proctrace_event {
 	 * received it in main().  At most opts.max_args_size bytes of it
 	 * (counting each string's NUL) are kept: if it was longer,
 	 * PROCTRACE_EVENT_F_ARGS_TRUNCATED is set in @c flags and the last
-	 * string may be cut short.  NULL for other types.
+	 * string may be cut short.  NULL for other types, except (since
+	 * 0.3) PROCESS, and EXIT and FORK with PROCTRACE_OPT_SNAPSHOT, like
+	 * @c filename (a snapshot's arguments are cut at 28 KiB).
 	 */
 	const char *const *args;
-	/** EXEC: number of strings in @c args; 0 for other types. */
+	/** Number of strings in @c args; 0 when it is NULL. */
 	uint32_t args_count;
 	/** PROCTRACE_EVENT_F_* bits. */
 	uint32_t flags;
@@ -195,6 +234,52 @@ struct proctrace_event {
 	 * gives); 0 on a machine without a cgroup v2 hierarchy.
 	 */
 	uint64_t cgroup_id;
+
+	/* ---- Added in 0.3; check with PROCTRACE_EVENT_HAS(). ---- */
+
+	/**
+	 * When the process was created (the fork that made it), in
+	 * nanoseconds since the Unix epoch: the kernel's start time of its
+	 * thread-group leader, the same on every event of the process (EXEC
+	 * included: the kernel hands it to a thread that execs).  The pair
+	 * (@c pid, @c start_time_ns) names one process across pid reuse: use
+	 * it as the key of a process.  Converted from CLOCK_BOOTTIME with the
+	 * offset between the clocks measured once, at proctrace_start(), so
+	 * that it never changes during a session; compared with /proc's
+	 * start time (clock ticks since boot), it agrees to 10 ms.
+	 * @since 0.3
+	 */
+	uint64_t start_time_ns;
+	/**
+	 * The same for the process's real parent (@c ppid) at the time of
+	 * the event; with @c ppid, the parent's key.  0 if the parent is the
+	 * kernel (pid 0).
+	 * @since 0.3
+	 */
+	uint64_t parent_start_time_ns;
+	/**
+	 * EXEC and PROCESS: the absolute path of the file actually executed,
+	 * as /proc/PID/exe shows it, resolved in the kernel when the event
+	 * happened: through symlinks, /dev/fd/N (fexecve()), relative names
+	 * and mount points, from the root of the process's mount namespace;
+	 * for a "#!" script, its interpreter.  A file deleted before the exec
+	 * completes keeps its last name (without /proc's " (deleted)").  See
+	 * PROCTRACE_EVENT_F_EXE_TRUNCATED and PROCTRACE_EVENT_F_EXE_UNREACHABLE.
+	 * EXIT and FORK with PROCTRACE_OPT_SNAPSHOT: that of the program, like
+	 * @c filename.  NULL if unknown or for other types.
+	 * @since 0.3
+	 */
+	const char *exe;
+	/**
+	 * With PROCTRACE_OPT_SNAPSHOT: the path of the process's cgroup v2
+	 * (@c cgroup_id) from the root of the cgroup2 hierarchy, e.g.
+	 * "/system.slice/ssh.service"; resolved in user space when the
+	 * library first sees the id, then cached.  NULL without the option,
+	 * without a cgroup2 mount, or if the cgroup was removed before the
+	 * library could resolve it.
+	 * @since 0.3
+	 */
+	const char *cgroup;
 };
 
 /**
@@ -219,7 +304,7 @@ struct proctrace_event {
  *         event, and proctrace_poll() returns that value.  Use a negative
  *         value so that it cannot be mistaken for an event count.
  *         The library must not be called from the callback with the same
- *         handle, except proctrace_fd().
+ *         handle, except proctrace_fd() and proctrace_process_lookup().
  */
 typedef int (*proctrace_event_fn)(const struct proctrace_event *event, void *ctx);
 
@@ -349,6 +434,21 @@ struct proctrace_opts {
  * comparison and for consumers that need each event at once.
  */
 #define PROCTRACE_OPT_WAKE_EVERY_EVENT (1u << 2)
+/**
+ * @brief proctrace_opts::flags: describe the processes already running
+ * (PROCTRACE_EVENT_PROCESS events first) and keep the process table: EXIT
+ * and FORK events then carry the program (@c filename, @c exe, @c args),
+ * every event its @c cgroup path, and proctrace_process_lookup() works.
+ *
+ * Every process alive when proctrace_start() returns is described exactly
+ * once, by its PROCESS event or by the live events that follow, and never
+ * as alive after its own EXIT.  Kernel threads are left out.  The table
+ * holds the live processes the library has seen (a few hundred bytes
+ * each plus their strings) and forgets each at its EXIT.  Not allowed
+ * with a minimum duration (the table needs every exec and exit).
+ * @since 0.3
+ */
+#define PROCTRACE_OPT_SNAPSHOT (1u << 3)
 
 /** @brief Default of proctrace_opts::max_args_size. */
 #define PROCTRACE_ARGS_SIZE_DEFAULT 4096
@@ -526,6 +626,38 @@ PROCTRACE_API int proctrace_poll_n(struct proctrace *pt, int timeout_ms,
  * @return the descriptor; -EINVAL if @p pt is NULL or not started.
  */
 PROCTRACE_API int proctrace_fd(const struct proctrace *pt);
+
+/**
+ * @brief A live process as the process table knows it.
+ *
+ * With PROCTRACE_OPT_SNAPSHOT, returns the table's record of process
+ * @p pid, as a PROCTRACE_EVENT_PROCESS event: its key (@c pid,
+ * @c start_time_ns), its parent's key (@c ppid, @c parent_start_time_ns,
+ * as of the last event that described it), @c uid, @c gid, @c comm, the
+ * program it runs (@c filename if it was seen to exec, @c exe, @c args, or
+ * PROCTRACE_EVENT_F_PROGRAM_UNKNOWN), @c cgroup_id and @c cgroup;
+ * @c timestamp_ns is when that last event happened.
+ *
+ * To walk the ancestors of an event's process (what `pstree -s PID`
+ * shows), look up @c ppid in turn until pid 1 or 0, checking that each
+ * parent's @c start_time_ns equals the child's @c parent_start_time_ns: a
+ * parent that has exited is no longer in the table, and a pid reused since
+ * is a different process.
+ *
+ * May be called from the event callback.  The table is updated as events
+ * are delivered: a process is in it from the event that describes it
+ * until its EXIT has been delivered.
+ *
+ * @param pt the started session.
+ * @param pid a process id (thread-group id) in the initial pid namespace.
+ * @return the record, valid until the next call into the library with
+ *         @p pt (including the next lookup); NULL with errno ESRCH if the
+ *         table holds no live process @p pid, EINVAL if @p pt is NULL,
+ *         not started, or has no table (PROCTRACE_OPT_SNAPSHOT not set).
+ * @since 0.3
+ */
+PROCTRACE_API const struct proctrace_event *
+proctrace_process_lookup(struct proctrace *pt, int32_t pid);
 
 /**
  * @brief Counters of a session, filled by proctrace_stats().
