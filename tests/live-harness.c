@@ -126,7 +126,8 @@ int collector_cb(const struct proctrace_event *e, void *ctx)
 	int i;
 
 	for (i = 0; i < c->n_watch; i++)
-		if (c->watch[i] == e->pid)
+		if (c->watch[i] == e->pid ||
+		    (c->watch_children && c->watch[i] == e->ppid))
 			break;
 	if (i == c->n_watch)
 		return 0;
@@ -140,6 +141,14 @@ int collector_cb(const struct proctrace_event *e, void *ctx)
 	r->ev = *e;
 	r->filename = e->filename ? strdup(e->filename) : NULL;
 	r->ev.filename = r->filename;
+	r->exe = NULL;
+	r->cgroup = NULL;
+	if (PROCTRACE_EVENT_HAS(e, cgroup)) {
+		r->exe = e->exe ? strdup(e->exe) : NULL;
+		r->cgroup = e->cgroup ? strdup(e->cgroup) : NULL;
+		r->ev.exe = r->exe;
+		r->ev.cgroup = r->cgroup;
+	}
 	r->args = NULL;
 	if (e->args) {
 		uint32_t k;
@@ -172,6 +181,8 @@ void collector_free(struct collector *c)
 		char **a = c->events[i].args;
 
 		free(c->events[i].filename);
+		free(c->events[i].exe);
+		free(c->events[i].cgroup);
 		while (a && *a)
 			free(*a++);
 		free(c->events[i].args);

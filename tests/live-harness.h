@@ -35,6 +35,8 @@ struct recorded_event {
 	struct proctrace_event ev;
 	char *filename;
 	char **args;		/* args_count strings and a NULL */
+	char *exe;		/* ev.exe and ev.cgroup point to these */
+	char *cgroup;
 };
 
 #define COLLECTOR_MAX_WATCH 256
@@ -47,6 +49,8 @@ struct collector {
 	/* When an event of this pid arrives, the callback returns stop_value. */
 	pid_t stop_on_pid;
 	int stop_value;
+	/* Also record events whose parent is one of the watched pids. */
+	bool watch_children;
 };
 
 /* The event callback: records events of watched pids, ignores the rest. */

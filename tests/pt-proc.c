@@ -15,16 +15,26 @@
  *                                  the same, but the second thread waits
  *                                  for a byte on stdin before it execs.
  *   pt-proc segv                   dereferences NULL.
+ *   pt-proc fexecve PATH ARGV0 ARG...
+ *                                  opens PATH and executes the open file
+ *                                  (fexecve(3)), with ARGV0 ARG...
+ *   pt-proc churn N PATH MAX MS    starts N processes, up to MAX at a
+ *                                  time: half of them exec PATH (with "0"
+ *                                  and MS: pt-child sleeps MS ms), the
+ *                                  others sleep MS ms and _exit(0); waits
+ *                                  for them all.
  *
  * Everything it reports goes to stdout, one decimal number per line.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,6 +124,46 @@ int main(int argc, char **argv)
 
 		return *p;
 	}
-	fprintf(stderr, "usage: pt-proc leader-first|exit-group|thread-exec|thread-exec-wait|segv ...\n");
+	if (argc >= 4 && !strcmp(argv[1], "fexecve")) {
+		extern char **environ;
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			perror(argv[2]);
+			return 126;
+		}
+		fexecve(fd, argv + 3, environ);
+		perror("fexecve");
+		return 127;
+	}
+	if (argc >= 6 && !strcmp(argv[1], "churn")) {
+		int running = 0, started, max = atoi(argv[4]);
+
+		n = atoi(argv[2]);
+		for (started = 0; started < n || running > 0;) {
+			if (started < n && running < max) {
+				pid_t pid = fork();
+
+				if (pid == 0) {
+					if (started % 2) {
+						sleep_ms(atol(argv[5]));
+						_exit(0);
+					}
+					execl(argv[3], "pt-child", "0", argv[5], (char *)NULL);
+					_exit(127);
+				}
+				if (pid > 0) {
+					started++;
+					running++;
+					continue;
+				}
+			}
+			if (wait(NULL) > 0)
+				running--;
+		}
+		return 0;
+	}
+	fprintf(stderr, "usage: pt-proc leader-first|exit-group|thread-exec|"
+		"thread-exec-wait|segv|fexecve|churn ...\n");
 	return 2;
 }

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Live tests of the process context (0.3): the snapshot of processes that
+ * ran before tracing, start times, the resolved executable, the process
+ * table's EXIT and FORK programs, the lookup, cgroup paths, and the
+ * snapshot's no-gap/no-double guarantee under churn.  Exact values, taken
+ * from /proc and from the children we start.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "live-harness.h"
+
+#define WAIT_MS 10000
+#define MS 1000000ULL
+
+static const char *pt_proc_path(void)
+{
+	const char *p = getenv("PT_PROC");
+
+	if (!p)
+		fail_msg("PT_PROC is not set to the pt-proc helper");
+	return p;
+}
+
+/* realpath() that fails the test. */
+static void real(const char *path, char *out)
+{
+	if (!realpath(path, out))
+		fail_msg("realpath %s: %s", path, strerror(errno));
+}
+
+static struct proctrace *start_snapshot(struct collector *c, uint32_t flags)
+{
+	PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_SNAPSHOT | flags);
+
+	return live_start_opts(c, &opts);
+}
+
+/* /proc/PID/exe, once it is @want (the child has exec'd); fails after 10 s. */
+static void wait_exe(pid_t pid, const char *want)
+{
+	char link[64], got[PATH_MAX];
+	int i;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	for (i = 0; i < 1000; i++) {
+		n = readlink(link, got, sizeof(got) - 1);
+		if (n > 0) {
+			got[n] = '\0';
+			if (!strcmp(got, want))
+				return;
+		}
+		usleep(10000);
+	}
+	fail_msg("process %d never ran %s", (int)pid, want);
+}
+
+/* Field @n (1-based) of /proc/PID/stat, after the comm. */
+static unsigned long long stat_field(pid_t pid, int n)
+{
+	char path[64], buf[4096], *p;
+	unsigned long long v = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	p += 2;			/* field 3 */
+	for (i = 3; i < n; i++) {
+		p = strchr(p, ' ');
+		assert_non_null(p);
+		p++;
+	}
+	sscanf(p, "%llu", &v);
+	return v;
+}
+
+/* /proc's start time of @pid, as wall-clock ns (10 ms resolution). */
+static uint64_t proc_start_wall_ns(pid_t pid)
+{
+	struct timespec rt, bt;
+	uint64_t ticks = stat_field(pid, 22);
+	long hz = sysconf(_SC_CLK_TCK);
+
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return ticks * (1000000000ULL / (uint64_t)hz) +
+	       (uint64_t)(((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000LL +
+			  (rt.tv_nsec - bt.tv_nsec));
+}
+
+static void assert_args(const struct recorded_event *r, char *const want[])
+{
+	uint32_t i;
+
+	assert_non_null(r->ev.args);
+	for (i = 0; want[i]; i++) {
+		if (i >= r->ev.args_count)
+			fail_msg("%u arguments, expected more", r->ev.args_count);
+		assert_string_equal(r->ev.args[i], want[i]);
+	}
+	assert_int_equal(r->ev.args_count, i);
+}
+
+static void assert_close_ns(uint64_t a, uint64_t b, uint64_t within, const char *what)
+{
+	uint64_t d = a > b ? a - b : b - a;
+
+	if (d > within)
+		fail_msg("%s: %llu and %llu differ by %llu ns (more than %llu)", what,
+			 (unsigned long long)a, (unsigned long long)b,
+			 (unsigned long long)d, (unsigned long long)within);
+}
+
+/*
+ * A process started before tracing, with arguments holding a space,
+ * invalid UTF-8 and a newline: its snapshot record says what /proc says,
+ * and its EXIT carries the same program.
+ */
+static void test_snapshot_matches_proc(void **state)
+{
+	char *argv[] = { "pt-child", "0", "60000", "with space", "\xff\xfe not utf-8",
+			 "new\nline", "", NULL };
+	char exe[PATH_MAX];
+	struct collector c = { 0 };
+	const struct recorded_event *p, *x;
+	struct proctrace *pt;
+	uint64_t proc_start;
+	pid_t pid;
+	int status;
+
+	real(live_child_path(), exe);
+	pid = spawn(live_child_path(), argv);
+	collector_watch(&c, pid);
+	wait_exe(pid, exe);
+	proc_start = proc_start_wall_ns(pid);
+
+	pt = start_snapshot(&c, 0);
+	p = collector_wait(pt, &c, pid, PROCTRACE_EVENT_PROCESS, WAIT_MS);
+	assert_non_null(p);
+	assert_int_equal(p->ev.size, sizeof(struct proctrace_event));
+	assert_int_equal(p->ev.ppid, getpid());
+	assert_int_equal(p->ev.uid, getuid());
+	assert_int_equal(p->ev.gid, getgid());
+	assert_string_equal(p->ev.comm, "pt-child");
+	assert_null(p->ev.filename);
+	assert_non_null(p->ev.exe);
+	assert_string_equal(p->ev.exe, exe);
+	assert_args(p, argv);
+	assert_close_ns(p->ev.start_time_ns, proc_start, 10 * MS, "start time vs /proc");
+	assert_close_ns(p->ev.parent_start_time_ns, proc_start_wall_ns(getpid()),
+			10 * MS, "parent start time vs /proc");
+	assert_non_null(p->ev.cgroup);
+	assert_int_equal(p->ev.cgroup[0], '/');
+
+	kill(pid, SIGTERM);
+	status = reap(pid);
+	assert_true(WIFSIGNALED(status));
+	x = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(x);
+	assert_int_equal(x->ev.signal, SIGTERM);
+	assert_false(x->ev.flags & PROCTRACE_EVENT_F_PROGRAM_UNKNOWN);
+	assert_non_null(x->ev.exe);
+	assert_string_equal(x->ev.exe, exe);
+	assert_args(x, argv);
+	assert_int_equal(x->ev.start_time_ns, p->ev.start_time_ns);
+	/* Described once, and gone from the table after its EXIT. */
+	collector_drain(pt, &c, 100);
+	assert_int_equal(collector_count(&c, pid, PROCTRACE_EVENT_PROCESS), 1);
+	assert_null(proctrace_process_lookup(pt, pid));
+	assert_int_equal(errno, ESRCH);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/* A -> exec B -> exec C: the EXIT carries C; one start time throughout. */
+static void test_exec_chain(void **state)
+{
+	char cmd[PATH_MAX + 64], sh[PATH_MAX], env[PATH_MAX], child[PATH_MAX];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	char *c_args[] = { (char *)live_child_path(), "0", "0", NULL };
+	struct collector c = { 0 };
+	const struct recorded_event *e1, *e2, *e3, *x;
+	struct proctrace *pt = start_snapshot(&c, 0);
+	pid_t pid;
+
+	real("/bin/sh", sh);
+	real("/usr/bin/env", env);
+	real(live_child_path(), child);
+	snprintf(cmd, sizeof(cmd), "exec /usr/bin/env %s 0 0", live_child_path());
+	pid = spawn("/bin/sh", argv);
+	collector_watch(&c, pid);
+	assert_int_equal(reap(pid), 0);
+
+	x = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(x);
+	e1 = collector_find(&c, pid, PROCTRACE_EVENT_EXEC);
+	assert_non_null(e1);
+	e2 = collector_find_next(&c, e1, pid, PROCTRACE_EVENT_EXEC);
+	assert_non_null(e2);
+	e3 = collector_find_next(&c, e2, pid, PROCTRACE_EVENT_EXEC);
+	assert_non_null(e3);
+	assert_string_equal(e1->ev.filename, "/bin/sh");
+	assert_string_equal(e1->ev.exe, sh);
+	assert_string_equal(e2->ev.filename, "/usr/bin/env");
+	assert_string_equal(e2->ev.exe, env);
+	assert_string_equal(e3->ev.filename, live_child_path());
+	assert_string_equal(e3->ev.exe, child);
+
+	assert_false(x->ev.flags & PROCTRACE_EVENT_F_PROGRAM_UNKNOWN);
+	assert_string_equal(x->ev.filename, live_child_path());
+	assert_string_equal(x->ev.exe, child);
+	assert_args(x, c_args);
+
+	assert_true(e1->ev.start_time_ns > 0);
+	assert_int_equal(e2->ev.start_time_ns, e1->ev.start_time_ns);
+	assert_int_equal(e3->ev.start_time_ns, e1->ev.start_time_ns);
+	assert_int_equal(x->ev.start_time_ns, e1->ev.start_time_ns);
+	assert_int_equal(x->ev.parent_start_time_ns, e1->ev.parent_start_time_ns);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/*
+ * exe is the absolute resolved path: for fexecve() of /bin/true (the
+ * kernel's filename is /dev/fd/N), for a relative ./name run from another
+ * directory, and for a symbolic link.
+ */
+static void test_exe_resolved(void **state)
+{
+	char tru[PATH_MAX], child[PATH_MAX], dir[PATH_MAX], tmp[] = "/tmp/pt-ctx-XXXXXX";
+	char link[PATH_MAX + 16];
+	char *fexec_argv[] = { "pt-proc", "fexecve", "/bin/true", "true", NULL };
+	char *rel_argv[] = { "./pt-child", "0", "0", NULL };
+	char *link_argv[] = { "linked", "0", "0", NULL };
+	struct collector c = { 0 };
+	const struct recorded_event *r;
+	struct proctrace *pt = start_snapshot(&c, 0);
+	pid_t pid;
+
+	real("/bin/true", tru);
+	real(live_child_path(), child);
+
+	/* fexecve: the second exec of the process */
+	pid = spawn(pt_proc_path(), fexec_argv);
+	collector_watch(&c, pid);
+	assert_int_equal(reap(pid), 0);
+	assert_non_null(collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS));
+	r = collector_find(&c, pid, PROCTRACE_EVENT_EXEC);
+	assert_non_null(r);
+	r = collector_find_next(&c, r, pid, PROCTRACE_EVENT_EXEC);
+	assert_non_null(r);
+	if (strncmp(r->ev.filename, "/dev/fd/", 8))
+		fail_msg("fexecve's filename is %s, not /dev/fd/N", r->ev.filename);
+	assert_string_equal(r->ev.exe, tru);
+	assert_string_equal(r->ev.comm, "true");
+
+	/* ./pt-child from its own directory, while we are elsewhere */
+	snprintf(dir, sizeof(dir), "%s", child);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chdir(dirname(dir)) != 0)
+			_exit(126);
+		execv("./pt-child", rel_argv);
+		_exit(127);
+	}
+	collector_watch(&c, pid);
+	assert_int_equal(reap(pid), 0);
+	r = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXEC, WAIT_MS);
+	assert_non_null(r);
+	assert_string_equal(r->ev.filename, "./pt-child");
+	assert_string_equal(r->ev.exe, child);
+
+	/* through a symbolic link */
+	assert_non_null(mkdtemp(tmp));
+	snprintf(link, sizeof(link), "%s/linked", tmp);
+	assert_int_equal(symlink(child, link), 0);
+	pid = spawn(link, link_argv);
+	collector_watch(&c, pid);
+	assert_int_equal(reap(pid), 0);
+	r = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXEC, WAIT_MS);
+	unlink(link);
+	rmdir(tmp);
+	assert_non_null(r);
+	assert_string_equal(r->ev.filename, link);
+	assert_string_equal(r->ev.exe, child);
+	assert_false(r->ev.flags & (PROCTRACE_EVENT_F_EXE_TRUNCATED |
+				    PROCTRACE_EVENT_F_EXE_UNREACHABLE));
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/* Where cgroup2 is mounted, with the hierarchy's root there. */
+static bool cgroup2_root(char *out, size_t size)
+{
+	char line[4096], root[PATH_MAX], mnt[PATH_MAX], type[64];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	bool found = false;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (sep && sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) == 2 &&
+		    sscanf(sep + 3, "%63s", type) == 1 && !strcmp(type, "cgroup2") &&
+		    !strcmp(root, "/")) {
+			snprintf(out, size, "%s", mnt);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static char test_cgroup[PATH_MAX + 64];
+
+static int remove_test_cgroup(void **state)
+{
+	if (test_cgroup[0])
+		rmdir(test_cgroup);
+	test_cgroup[0] = '\0';
+	return 0;
+}
+
+/* A child in a cgroup of its own: its events carry that cgroup's path. */
+static void test_cgroup_path(void **state)
+{
+	char mnt[PATH_MAX], want[64], procs[PATH_MAX + 96];
+	char *argv[] = { "pt-child", "0", "0", NULL };
+	struct collector c = { 0 };
+	const struct recorded_event *r;
+	struct proctrace *pt;
+	pid_t pid;
+
+	if (!cgroup2_root(mnt, sizeof(mnt)))
+		fail_msg("no cgroup2 mount on this machine");
+	snprintf(want, sizeof(want), "/proctrace-ctx-%d", (int)getpid());
+	snprintf(test_cgroup, sizeof(test_cgroup), "%s%s", mnt, want);
+	if (mkdir(test_cgroup, 0755) != 0)
+		fail_msg("cannot create the cgroup %s: %s", test_cgroup, strerror(errno));
+
+	pt = start_snapshot(&c, 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", test_cgroup);
+		f = fopen(procs, "w");
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
+			_exit(126);
+		execv(live_child_path(), argv);
+		_exit(127);
+	}
+	collector_watch(&c, pid);
+	assert_int_equal(reap(pid), 0);
+	r = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(r);
+	assert_non_null(r->ev.cgroup);
+	assert_string_equal(r->ev.cgroup, want);
+	r = collector_find(&c, pid, PROCTRACE_EVENT_EXEC);
+	assert_non_null(r);
+	assert_string_equal(r->ev.cgroup, want);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/*
+ * The ancestors of a grandchild, walked through the lookup up to this
+ * test process (in the table from the snapshot), each parent's start time
+ * equal to its child's parent start time.
+ */
+static void test_ancestors_lookup(void **state)
+{
+	char cmd[PATH_MAX + 64];
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	struct collector c = { 0 };
+	struct proctrace *pt = start_snapshot(&c, 0);
+	const struct proctrace_event *l;
+	const struct recorded_event *g = NULL;
+	pid_t sh, gc = 0, walk[8];
+	uint64_t want_start = 0;
+	size_t i;
+	int n = 0;
+
+	/* "; true" keeps sh from exec'ing the last command in place. */
+	snprintf(cmd, sizeof(cmd), "%s 0 60000; true", live_child_path());
+	c.watch_children = true;
+	sh = spawn("/bin/sh", argv);
+	collector_watch(&c, sh);
+	while (!gc) {
+		collector_drain(pt, &c, 50);
+		for (i = 0; i < c.n_events; i++)
+			if (c.events[i].ev.ppid == sh &&
+			    c.events[i].ev.type == PROCTRACE_EVENT_EXEC)
+				g = &c.events[i];
+		if (g)
+			gc = g->ev.pid;
+	}
+
+	for (l = proctrace_process_lookup(pt, gc); l && n < 8;
+	     l = proctrace_process_lookup(pt, l->ppid)) {
+		if (want_start)
+			assert_int_equal(l->start_time_ns, want_start);
+		walk[n++] = l->pid;
+		if (l->pid == getpid())
+			break;
+		want_start = l->parent_start_time_ns;
+	}
+	kill(gc, SIGKILL);
+	assert_int_equal(reap(sh), 0);
+	if (n != 3)
+		fail_msg("walked %d processes from %d, expected 3 (up to %d)", n,
+			 (int)gc, (int)getpid());
+	assert_int_equal(walk[0], gc);
+	assert_int_equal(walk[1], sh);
+	assert_int_equal(walk[2], getpid());
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+struct key_state {
+	int32_t pid;
+	uint64_t start;
+	int process, fork, exit;
+	uint64_t exit_ts;
+	bool after_exit;	/* an alive event after its EXIT */
+};
+
+/*
+ * 2,000 processes starting, exec'ing and exiting during proctrace_start()
+ * with the snapshot on: each is described alive at most once (PROCESS or
+ * FORK), none after its EXIT, and each alive when proctrace_start()
+ * returned is described exactly once.
+ */
+static void test_churn_during_start(void **state)
+{
+	/* 2,000 processes, 32 alive at a time for 20 ms each: about 1.5 s. */
+	char *argv[] = { "pt-proc", "churn", "2000", NULL, "32", "20", NULL };
+	struct collector c = { 0 };
+	struct proctrace_stats st = { .sz = sizeof(st) };
+	struct key_state *k = NULL;
+	size_t nk = 0, i, j, alive_at_start = 0;
+	struct proctrace *pt;
+	uint64_t t_ret;
+	pid_t churner;
+
+	c.watch_children = true;
+	argv[3] = (char *)live_child_path();
+	churner = spawn(pt_proc_path(), argv);
+	collector_watch(&c, churner);
+	usleep(30000);		/* well into the churn */
+	pt = start_snapshot(&c, PROCTRACE_OPT_FORK_EVENTS);
+	t_ret = now_realtime_ns();
+	assert_int_equal(reap(churner), 0);
+	assert_non_null(collector_wait(pt, &c, churner, PROCTRACE_EVENT_EXIT, 60000));
+	collector_drain(pt, &c, 200);
+	assert_int_equal(proctrace_stats(pt, &st), 0);
+	if (st.events_lost)
+		fail_msg("%llu events lost: cannot judge the snapshot",
+			 (unsigned long long)st.events_lost);
+
+	k = calloc(c.n_events, sizeof(*k));
+	assert_non_null(k);
+	for (i = 0; i < c.n_events; i++) {
+		const struct proctrace_event *e = &c.events[i].ev;
+
+		if (e->ppid != churner)
+			continue;
+		for (j = 0; j < nk; j++)
+			if (k[j].pid == e->pid && k[j].start == e->start_time_ns)
+				break;
+		if (j == nk) {
+			k[nk].pid = e->pid;
+			k[nk].start = e->start_time_ns;
+			nk++;
+		}
+		if (k[j].exit && e->type != PROCTRACE_EVENT_EXIT)
+			k[j].after_exit = true;
+		if (e->type == PROCTRACE_EVENT_PROCESS)
+			k[j].process++;
+		if (e->type == PROCTRACE_EVENT_FORK)
+			k[j].fork++;
+		if (e->type == PROCTRACE_EVENT_EXIT) {
+			k[j].exit++;
+			k[j].exit_ts = e->timestamp_ns;
+		}
+	}
+	if (nk < 1000)
+		fail_msg("only %zu processes of the churn seen", nk);
+	for (j = 0; j < nk; j++) {
+		if (k[j].process + k[j].fork > 1 || k[j].exit > 1 || k[j].after_exit)
+			fail_msg("process %d: %d snapshot, %d fork, %d exit events%s",
+				 (int)k[j].pid, k[j].process, k[j].fork, k[j].exit,
+				 k[j].after_exit ? ", one after its EXIT" : "");
+		if (k[j].process + k[j].fork == 1 && !k[j].exit)
+			fail_msg("process %d described alive, never its EXIT",
+				 (int)k[j].pid);
+		/* Alive when start returned (with 5 ms of clock margin). */
+		if (k[j].exit && k[j].exit_ts > t_ret + 5 * MS) {
+			alive_at_start += k[j].start < t_ret;
+			if (k[j].process + k[j].fork != 1)
+				fail_msg("process %d, alive at start, never described alive",
+					 (int)k[j].pid);
+		}
+	}
+	printf("%zu processes of the churn seen, %zu alive when start returned\n",
+	       nk, alive_at_start);
+	free(k);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_matches_proc),
+		cmocka_unit_test(test_exec_chain),
+		cmocka_unit_test(test_exe_resolved),
+		cmocka_unit_test_teardown(test_cgroup_path, remove_test_cgroup),
+		cmocka_unit_test(test_ancestors_lookup),
+		cmocka_unit_test(test_churn_during_start),
+	};
+
+	live_prepare();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
