@@ -547,7 +547,8 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
  *         -EPERM if the caller lacks the privileges (root, or
  *         CAP_BPF and CAP_PERFMON);
  *         -EOPNOTSUPP if the kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or
- *         lacks a needed BPF feature (Linux 5.12 or later is needed);
+ *         lacks a needed BPF feature (Linux 5.17 or later is needed, 5.18 with
+ *         PROCTRACE_OPT_SNAPSHOT);
  *         -ESRCH if opts.filter_pid names no process;
  *         -EINVAL if opts.filter_pid is a thread id, not a process id;
  *         another negative errno if loading failed otherwise.
