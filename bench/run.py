@@ -17,6 +17,7 @@ environment:
   BENCH_LATENCY_COUNT=N  children in each latency run
   BENCH_LATENCY_INTERVAL_US=N  microseconds between those children
   BENCH_STARTUP_REPEATS=N      sessions opened for the start-up figures
+  BENCH_SNAPSHOT_COUNT=N       live processes in the snapshot run
 
 How the figures are made:
 - Spawn overhead: bench-spawn times COUNT fork+exec+wait of a static
@@ -46,6 +47,16 @@ How the figures are made:
 - Self-check: the default latency run again with the library's drain
   timer disarmed (bench-latency --disarm-drain-timer).  It must come out
   not met; if it is met, the row counts as having no figure.
+- BPF cost per run: with kernel.bpf_stats_enabled set for the reader-cost
+  runs only (it adds two clock reads to every program run), the growth of
+  run_time_ns / run_cnt of each of the CLI's programs (/proc/PID/fdinfo of
+  its BPF program fds, named through bpftool) over the same window.
+- Snapshot: bench-snapshot forks COUNT children that wait on a pipe, then
+  times proctrace_start() with PROCTRACE_OPT_SNAPSHOT to the last PROCESS
+  event delivered, and its own CPU time (the reader's) over it.
+- Table memory: bench-table compiles lib/proctable.c in and describes
+  10,000 and 100,000 processes; the heap it takes (mallinfo2(), malloc's
+  overhead included) per process, and without the strings it keeps.
 
 Exit status: 0 after printing the table (a row that could not be measured
 says why); 1 if the run could not start (not root).  With --check (the
@@ -78,9 +89,15 @@ NS_PER_US = 1000
 NS_PER_MS = 1000000
 
 QUICK = dict(spawns=200, rounds=1, burst=500, reader_spawns=300,
-             latency_count=50, latency_interval_us=2000, startup_repeats=1)
+             latency_count=50, latency_interval_us=2000, startup_repeats=1,
+             snapshot_count=200)
 FULL = dict(spawns=1000, rounds=21, burst=10000, reader_spawns=5000,
-            latency_count=2000, latency_interval_us=1000, startup_repeats=5)
+            latency_count=2000, latency_interval_us=1000, startup_repeats=5,
+            snapshot_count=10000)
+# Processes in the table-memory runs, at every size (they take milliseconds).
+TABLE_SIZES = (10000, 100000)
+STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
+
 
 
 class BenchError(Exception):
@@ -177,6 +194,19 @@ class Cli:
                         maps += 1
         return dict(cpu_ns=cpu_ns, vcsw=vcsw, syscw=syscw, map_bytes=map_bytes,
                     maps=maps)
+
+    def prog_stats(self):
+        """{prog_id: (run_time_ns, run_cnt)} of the CLI's BPF programs."""
+        stats = {}
+        for fd in self._fd_kinds().get("anon_inode:bpf-prog", []):
+            v = {}
+            with open("/proc/%d/fdinfo/%s" % (self.pid, fd)) as f:
+                for line in f:
+                    k, _, val = line.partition(":")
+                    v[k] = val.strip()
+            if "prog_id" in v and "run_time_ns" in v:
+                stats[int(v["prog_id"])] = (int(v["run_time_ns"]), int(v["run_cnt"]))
+        return stats
 
     def kill(self):
         if self.proc.poll() is None:
@@ -288,7 +318,8 @@ class Bench:
         help_text = subprocess.run([args.cli, "--help"], capture_output=True,
                                    text=True).stdout
         self.cli_has = {opt: opt in help_text
-                        for opt in ("--json", "--wake-every-event")}
+                        for opt in ("--json", "--wake-every-event", "--snapshot")}
+        self.bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
 
     def path(self, name):
         return os.path.join(self.tmp, name)
@@ -322,7 +353,7 @@ class Bench:
                              % (sum(pids.values()), count * jobs))
         return int(m.group(1)), int(m.group(2)), pids
 
-    def traced(self, cli_args, out_name, workload):
+    def traced(self, cli_args, out_name, workload, progs=False):
         """Runs @workload() under bootstrap-cli; returns a dict of what was
         measured around it."""
         out_path = self.path(out_name) if out_name else None
@@ -330,17 +361,24 @@ class Bench:
         try:
             cli.wait_ready()
             before = cli.snapshot()
+            progs_before = cli.prog_stats() if progs else {}
             lines_before = count_lines(out_path) if out_path else None
             result = workload()
             # Let events still queued (up to the latency bound) reach the CLI.
             time.sleep(self.a.settle)
             after = cli.snapshot()
+            progs_after = cli.prog_stats() if progs else {}
+            prog_names = self.prog_names(progs_after) if progs_after else {}
         except BaseException:
             cli.kill()
             raise
         ru, summary = cli.stop()
+        progs = {i: (progs_after[i][0] - progs_before.get(i, (0, 0))[0],
+                     progs_after[i][1] - progs_before.get(i, (0, 0))[1])
+                 for i in progs_after}
         return dict(result=result, before=before, after=after, ru=ru, summary=summary,
-                    out_path=out_path, lines_before=lines_before)
+                    out_path=out_path, lines_before=lines_before, progs=progs,
+                    prog_names=prog_names)
 
     # -- 1 and 2: spawn overhead --
 
@@ -417,7 +455,9 @@ class Bench:
                  ("null", "table to /dev/null", [], False),
                  ("json", "--json to a file", ["--json"], True),
                  ("wake", "--wake-every-event, table to a file (baseline)",
-                  ["--wake-every-event"], True)]
+                  ["--wake-every-event"], True),
+                 ("snapshot", "--snapshot (process table), table to a file",
+                  ["--snapshot"], True)]
         n, rounds = self.a.spawns, self.a.rounds
         o = self.overhead(1, 1, modes)
         work = "%d rounds x %d spawns" % (rounds, n)
@@ -430,7 +470,7 @@ class Bench:
                 continue
             rs = o["ratios"][key]
             value = "%s; %s" % (self.ratio_text(o, key), self.loss_text(o, key, to_file))
-            if key == "file":
+            if key in ("file", "snapshot"):
                 self.row(1, fig, work, value, "<= 1.02, 0 lost",
                          statistics.median(rs) <= 1.02 and self.zero_loss(o, key, True))
             else:
@@ -484,9 +524,35 @@ class Bench:
 
     # -- 4 and 6: reader cost and memory --
 
+    def prog_names(self, ids):
+        """{id: name} of BPF programs, from one `bpftool prog show`."""
+        r = subprocess.run([self.bpftool, "prog", "show", "--json"],
+                           capture_output=True, text=True)
+        try:
+            known = {p["id"]: p.get("name", "") for p in json.loads(r.stdout)}
+        except (ValueError, KeyError, TypeError):
+            known = {}
+        return {i: known.get(i) or "prog %d" % i for i in ids}
+
     def reader_run(self, cli_args):
         n = self.a.reader_spawns
-        t = self.traced(cli_args, "reader.out", lambda: self.spawn(n, 2))
+        try:
+            with open(STATS_SYSCTL) as f:
+                stats_was = f.read().strip()
+            with open(STATS_SYSCTL, "w") as f:
+                f.write("1")
+        except OSError:
+            stats_was = None
+        try:
+            t = self.traced(cli_args, "reader.out", lambda: self.spawn(n, 2),
+                            progs=True)
+            names = t["prog_names"]
+        finally:
+            if stats_was is not None:
+                with open(STATS_SYSCTL, "w") as f:
+                    f.write(stats_was)
+        costs = sorted((names[i].replace("proctrace_", ""), rt / cnt, cnt)
+                       for i, (rt, cnt) in t["progs"].items() if cnt > 0)
         ru, b, e = t["ru"], t["before"], t["after"]
         total = t["summary"]["delivered"] if t["summary"] else \
             count_lines(t["out_path"]) - 1
@@ -506,32 +572,32 @@ class Bench:
                     maxrss_kb=ru.ru_maxrss, map_bytes=b["map_bytes"], maps=b["maps"],
                     counted_from="summary" if t["summary"] else "output lines",
                     lost=t["summary"]["lost"] if t["summary"] else None,
-                    missing=2 * sum(pids.values()) - ex - xt)
+                    missing=2 * sum(pids.values()) - ex - xt,
+                    costs=costs if stats_was is not None else None)
 
     def bench_reader(self):
         n = self.a.reader_spawns
         results = {}
-        for key, args in (("default", []), ("wake", ["--wake-every-event"])):
+        for key, args in (("default", []), ("wake", ["--wake-every-event"]),
+                          ("snapshot", ["--snapshot"])):
             work = "2 cores x %d spawns" % n
+            figs = ("reader CPU per event, " + key, "wake-ups per event, " + key,
+                    "write calls per event, " + key,
+                    "BPF cost per run (bpf_stats), " + key)
             if not all(self.cli_has.get(o, True) for o in args):
-                self.failed_row(4, "reader CPU per event, " + key, work,
-                                "bootstrap-cli has no such option")
-                self.failed_row(4, "wake-ups per event, " + key, work,
-                                "bootstrap-cli has no such option")
-                self.failed_row(4, "write calls per event, " + key, work,
-                                "bootstrap-cli has no such option")
+                for fig in figs:
+                    self.failed_row(4, fig, work, "bootstrap-cli has no such option")
                 continue
             log("4: reader cost, %s" % key)
             try:
                 r = self.reader_run(args)
             except BenchError as e:
-                self.failed_row(4, "reader CPU per event, " + key, work, str(e))
-                self.failed_row(4, "wake-ups per event, " + key, work, str(e))
-                self.failed_row(4, "write calls per event, " + key, work, str(e))
+                for fig in figs:
+                    self.failed_row(4, fig, work, str(e))
                 continue
             results[key] = r
             work = "%s, %d events" % (work, r["events"])
-            default = key == "default"
+            default = key in ("default", "snapshot")
             # A reader that lets the ring overflow wakes, writes and
             # spends less per delivered event: a cost is only met if the
             # run lost nothing (the CLI's count, and our own children's
@@ -544,6 +610,14 @@ class Bench:
                      % (r["cpu_per_event_us"], r["total_cpu_ms"], loss),
                      "<= 2 us, 0 lost" if default else "",
                      no_loss and r["cpu_per_event_us"] <= 2 if default else None)
+            if r["costs"] is None:
+                self.failed_row(4, figs[3], work, "cannot set " + STATS_SYSCTL)
+            elif not r["costs"]:
+                self.failed_row(4, figs[3], work, "no program ran")
+            else:
+                self.row(4, "BPF cost per run (run_time_ns/run_cnt), " + key, work,
+                         ", ".join("%s %.2f us (%d runs)" % (name, ns / NS_PER_US, cnt)
+                                   for name, ns, cnt in r["costs"]))
             w = r["wakeups_per_event"]
             self.row(4, "wake-ups (voluntary switches) per event, " + key, work,
                      "%.4f (1 per %s events); %s"
@@ -676,6 +750,44 @@ class Bench:
             self.row(7, fig, work, value, target, False)
             self.rows[-1]["status"] = "NOT MET, as it must"
 
+    # -- 8: process context --
+
+    def bench_context(self):
+        count = self.a.snapshot_count
+        work = "%d live processes of ours" % count
+        log("8: snapshot of %d processes" % count)
+        r = subprocess.run([self.a.snapshot_bin, str(count)], capture_output=True, text=True)
+        m = re.search(r"start_ns=(\d+) snapshot_ns=(\d+) cpu_ns=(\d+) "
+                      r"cpu_after_start_ns=(\d+) processes=(\d+)", r.stdout)
+        if r.returncode != 0 or not m:
+            why = r.stderr.strip() or "bench-snapshot failed"
+            self.failed_row(8, "snapshot: proctrace_start() to last PROCESS event", work, why)
+            self.failed_row(8, "snapshot: reader CPU", work, why)
+        else:
+            start, snap, cpu, cpu_after, procs = (int(x) for x in m.groups())
+            work = "%d live processes of ours (%d in all)" % (count, procs)
+            self.row(8, "snapshot: proctrace_start() to last PROCESS event", work,
+                     "%.1f ms (proctrace_start() itself: %.1f ms)"
+                     % (snap / NS_PER_MS, start / NS_PER_MS),
+                     "<= 100 ms", snap / NS_PER_MS <= 100)
+            self.row(8, "snapshot: reader CPU", work,
+                     "%.1f ms (after proctrace_start(): %.2f ms, %.2f us per process)"
+                     % (cpu / NS_PER_MS, cpu_after / NS_PER_MS,
+                        cpu_after / procs / NS_PER_US))
+        for size in TABLE_SIZES:
+            fig = "process table memory per process"
+            work = "%d processes" % size
+            log("8: table memory, %d processes" % size)
+            r = subprocess.run([self.a.table, str(size)], capture_output=True, text=True)
+            m = re.search(r"processes=(\d+) heap_bytes=(\d+) strings_bytes=(\d+)", r.stdout)
+            if r.returncode != 0 or not m:
+                self.failed_row(8, fig, work, r.stderr.strip() or "bench-table failed")
+                continue
+            n, heap, strings = (int(x) for x in m.groups())
+            self.row(8, fig, work, "%.0f B (%.0f B besides its strings)"
+                     % (heap / n, (heap - strings) / n),
+                     "<= 512 B + strings", (heap - strings) / n <= 512)
+
     # -- all --
 
     def run(self):
@@ -684,7 +796,8 @@ class Bench:
                     (3, "burst", self.bench_burst),
                     (4, "reader cost", self.bench_reader),
                     (5, "start-up", self.bench_startup),
-                    (7, "delivery latency", self.bench_latency)]
+                    (7, "delivery latency", self.bench_latency),
+                    (8, "process context", self.bench_context)]
         t0 = time.monotonic()
         for num, title, section in sections:
             try:
@@ -696,7 +809,7 @@ class Bench:
         return time.monotonic() - t0
 
 
-EXPECTED_ROWS = 23
+EXPECTED_ROWS = 34
 
 
 def print_table(rows, elapsed, sizes, disturbances):
@@ -722,7 +835,8 @@ def print_table(rows, elapsed, sizes, disturbances):
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    for name in ("cli", "noop", "spawn", "burst-bin", "startup", "latency"):
+    for name in ("cli", "noop", "spawn", "burst-bin", "startup", "latency",
+                 "snapshot-bin", "table"):
         p.add_argument("--" + name, required=True, help="path of the program")
     p.add_argument("--quick", action="store_true",
                    default=os.environ.get("BENCH_QUICK") == "1",
