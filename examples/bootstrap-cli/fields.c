@@ -16,13 +16,25 @@
 
 #define EXEC CLI_ON(PROCTRACE_EVENT_EXEC)
 #define EXIT CLI_ON(PROCTRACE_EVENT_EXIT)
+#define FORK CLI_ON(PROCTRACE_EVENT_FORK)
+#define PROC CLI_ON(PROCTRACE_EVENT_PROCESS)
+#define ALL (EXEC | EXIT | FORK | PROC)
 
 
 /* The pieces of the table's last column, in the table's order. */
 
+/* The table's last column keeps the seed's content: EXEC's filename. */
 static void filename_detail(FILE *out, const struct proctrace_event *e)
 {
-	format_escape_text(out, e->filename ? e->filename : "");
+	if (e->type == PROCTRACE_EVENT_EXEC)
+		format_escape_text(out, e->filename ? e->filename : "");
+}
+
+/* A snapshot's PROC row has no filename: its executable instead. */
+static void exe_detail(FILE *out, const struct proctrace_event *e)
+{
+	if (e->type == PROCTRACE_EVENT_PROCESS)
+		format_escape_text(out, e->exe ? e->exe : "");
 }
 
 /* "[CODE]" if the process exited by itself. */
@@ -74,23 +86,39 @@ const struct cli_field cli_fields[] = {
 	ROW("gid", CLI_U32, gid, 0),
 	ROW("ns_pid", CLI_I32, ns_pid, 0),
 	ROW("cgroup_id", CLI_U64, cgroup_id, 0),
-	ROW("filename", CLI_STRING, filename, EXEC, .detail = filename_detail),
-	ROW("args", CLI_ARGV, args, EXEC),
-	ROW("args_truncated", CLI_FLAG, flags, EXEC, .flag = PROCTRACE_EVENT_F_ARGS_TRUNCATED),
+	/* EXIT and FORK: the program, known with the process table (--snapshot). */
+	ROW("filename", CLI_STRING, filename, EXEC | EXIT | FORK,
+	    .if_set = EXIT | FORK, .detail = filename_detail),
+	ROW("args", CLI_ARGV, args, ALL, .if_set = EXIT | FORK),
+	ROW("args_truncated", CLI_FLAG, flags, EXEC | PROC,
+	    .flag = PROCTRACE_EVENT_F_ARGS_TRUNCATED),
 	ROW("exit_code", CLI_I32, exit_code, EXIT, .detail = exit_code_detail),
 	ROW("signal", CLI_I32, signal, EXIT, .detail = signal_detail),
 	ROW("core_dumped", CLI_FLAG, flags, EXIT, .flag = PROCTRACE_EVENT_F_CORE_DUMPED,
 	    .detail = core_detail),
 	ROW("duration_ns", CLI_U64, duration_ns, EXIT, .detail = duration_detail),
+	/* 0.3: the process context */
+	ROW("start_time_ns", CLI_U64, start_time_ns, 0),
+	ROW("parent_start_time_ns", CLI_U64, parent_start_time_ns, 0),
+	ROW("exe", CLI_STRING, exe, ALL, .if_set = ALL, .detail = exe_detail),
+	ROW("cgroup", CLI_STRING, cgroup, 0, .if_set = ALL),
 };
 
 const size_t cli_fields_count = sizeof(cli_fields) / sizeof(cli_fields[0]);
 
 int cli_field_present(const struct cli_field *f, const struct proctrace_event *e)
 {
+	const void *value = (const char *)e + f->offset;
+
 	if (f->on && (e->type >= 32 || !(f->on & CLI_ON(e->type))))
 		return 0;
-	return e->size >= f->end;
+	if (e->size < f->end)
+		return 0;
+	if (f->if_set && e->type < 32 && (f->if_set & CLI_ON(e->type)) &&
+	    (f->kind == CLI_STRING || f->kind == CLI_ARGV) &&
+	    !*(const void *const *)value)
+		return 0;
+	return 1;
 }
 
 const char *cli_type_name(uint32_t type, int upper)
@@ -99,6 +127,7 @@ const char *cli_type_name(uint32_t type, int upper)
 	case PROCTRACE_EVENT_EXEC: return upper ? "EXEC" : "exec";
 	case PROCTRACE_EVENT_EXIT: return upper ? "EXIT" : "exit";
 	case PROCTRACE_EVENT_FORK: return upper ? "FORK" : "fork";
+	case PROCTRACE_EVENT_PROCESS: return upper ? "PROC" : "process";
 	default: return upper ? "?" : "unknown";
 	}
 }

@@ -35,6 +35,12 @@ struct cli_field {
 	size_t offset;			/* in struct proctrace_event */
 	size_t end;			/* offset + size: printed only if e->size covers it */
 	uint32_t on;			/* CLI_ON() bits; 0: all types */
+	/*
+	 * CLI_ON() bits of the types on which a CLI_STRING or CLI_ARGV field
+	 * is left out when NULL (e.g. the program of an EXIT, known only with
+	 * the process table); elsewhere NULL prints as "" or [].
+	 */
+	uint32_t if_set;
 	uint32_t flag;			/* CLI_FLAG: the PROCTRACE_EVENT_F_* bit */
 	/*
 	 * Table: a column of its own (1, 2, ... from the left, after TIME;
@@ -50,7 +56,10 @@ struct cli_field {
 extern const struct cli_field cli_fields[];
 extern const size_t cli_fields_count;
 
-/* True if event @e has field @f: its type has it and e->size covers it. */
+/*
+ * True if event @e has field @f: its type has it, e->size covers it, and
+ * it is set where cli_field::if_set asks.
+ */
 int cli_field_present(const struct cli_field *f, const struct proctrace_event *e);
 
 /* The event type's name: "exec" ("EXEC" if @upper), "unknown" ("?"). */

@@ -200,7 +200,8 @@ static struct proctrace *open_tracer(const struct cli_options *cli,
 		.min_duration_ns = cli->min_duration_ns,
 		.flags = (cli->fork_events ? PROCTRACE_OPT_FORK_EVENTS : 0) |
 			 (cli->has_uid ? PROCTRACE_OPT_FILTER_UID : 0) |
-			 (cli->wake_every_event ? PROCTRACE_OPT_WAKE_EVERY_EVENT : 0),
+			 (cli->wake_every_event ? PROCTRACE_OPT_WAKE_EVERY_EVENT : 0) |
+			 (cli->snapshot ? PROCTRACE_OPT_SNAPSHOT : 0),
 		.max_args_size = cli->max_args,
 		.ring_buffer_size = cli->ring_size,
 		.max_latency_ms = cli->latency_ms,

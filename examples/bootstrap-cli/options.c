@@ -26,6 +26,7 @@ enum {
 	OPT_LATENCY,
 	OPT_WAKE_EVERY_EVENT,
 	OPT_MAX_ARGS,
+	OPT_SNAPSHOT,
 };
 
 static void print_version(FILE *out, struct argp_state *state)
@@ -44,6 +45,10 @@ static const struct argp_option option_table[] = {
 	  "Report only processes that lived at least MS milliseconds "
 	  "(a positive whole number); exec events are then not shown", 1 },
 	{ "fork", OPT_FORK, NULL, 0, "Also report fork events (new processes)", 1 },
+	{ "snapshot", OPT_SNAPSHOT, NULL, 0,
+	  "First describe the processes already running (PROC events), and keep "
+	  "a process table: exits and forks then show their program, and every "
+	  "event its cgroup path", 1 },
 	/* Texts with the library's limits are written by help_text(). */
 	{ "max-args", OPT_MAX_ARGS, "BYTES", 0, "", 1 },
 	{ NULL, 0, NULL, 0, "Filters, in the kernel, combined with AND:", 2 },
@@ -280,6 +285,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_FORK:
 		opts->fork_events = true;
 		return 0;
+	case OPT_SNAPSHOT:
+		opts->snapshot = true;
+		return 0;
 	case OPT_MAX_ARGS:
 		opts->max_args = (uint32_t)parse_ranged(state, "argument size", arg, 1,
 							UINT32_MAX);
@@ -332,6 +340,8 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			argp_error(state, "'--' must be followed by a command to run");
 		if (opts->command && opts->pid)
 			argp_error(state, "-p and a command cannot be combined: the command is the subtree traced");
+		if (opts->snapshot && opts->min_duration_ns)
+			argp_error(state, "--snapshot and -d cannot be combined: the process table needs every exec and exit");
 		check_delivery_settings(state, opts);
 		return 0;
 	default:

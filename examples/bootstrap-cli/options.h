@@ -12,6 +12,7 @@ struct cli_options {
 	bool json;			/* JSON lines instead of the table */
 	const char *output;		/* -o: the events' file; NULL: stdout */
 	bool fork_events;		/* also report forks */
+	bool snapshot;			/* running processes first, process table */
 	bool wake_every_event;		/* the library's low-latency mode */
 	bool has_uid;
 	uint32_t uid;			/* -u, if has_uid */

@@ -44,6 +44,10 @@ class BadUsage(unittest.TestCase):
         self.expect_usage_error(["--bogus"], "unrecognized option '--bogus'")
         self.expect_usage_error(["-x"], "invalid option -- 'x'")
 
+    def test_snapshot_with_duration(self):
+        self.expect_usage_error(["--snapshot", "-d", "5"],
+                                "--snapshot and -d cannot be combined")
+
     def test_stray_argument(self):
         self.expect_usage_error(["extra"], "unexpected argument 'extra'")
 

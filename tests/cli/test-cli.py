@@ -692,6 +692,67 @@ class Unprivileged(unittest.TestCase):
                       "permitted", err)
 
 
+class Snapshot(unittest.TestCase):
+    """--snapshot: the processes already running first, and the process
+    table's programs on EXIT."""
+
+    def test_snapshot_and_programs(self):
+        # A process started before tracing: a PROC line with its exe and
+        # arguments; its EXIT carries the same program (no filename: the
+        # snapshot has none); a later child's EXIT carries its filename.
+        before = subprocess.Popen([PT_CHILD, "0", "60000", "a b"])
+        try:
+            with open("/proc/%d/stat" % before.pid):
+                pass
+            deadline = time.monotonic() + 10
+            while os.readlink("/proc/%d/exe" % before.pid) != os.path.realpath(PT_CHILD):
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.01)
+            cli = start_ready("--json", "--snapshot")
+        except BaseException:
+            before.kill()
+            before.wait()
+            raise
+        try:
+            before.kill()
+            before.wait()
+            pid, _, _ = run_child(PT_CHILD, 7, 0)
+            cli.wait_for(lambda raw: json.loads(raw)["pid"] == pid and
+                         json.loads(raw)["type"] == "exit")
+            cli.wait_for(lambda raw: json.loads(raw)["pid"] == before.pid and
+                         json.loads(raw)["type"] == "exit")
+            status, err = cli.stop(signal.SIGTERM)
+        finally:
+            if cli.proc.poll() is None:
+                cli.stop(signal.SIGKILL)
+        self.assertEqual(status, 0, err)
+        events = json_events(cli)
+        exe = os.path.realpath(PT_CHILD)
+        # Snapshot lines come first, before any live event.
+        kinds = [e["type"] for e in events]
+        self.assertEqual(kinds[0], "process")
+        self.assertNotIn("process", kinds[kinds.index(next(k for k in kinds if k != "process")):])
+        proc = [e for e in events if e["pid"] == before.pid]
+        self.assertEqual([e["type"] for e in proc], ["process", "exit"])
+        p, x = proc
+        self.assertEqual(p["exe"], exe)
+        self.assertEqual(p["args"], [PT_CHILD, "0", "60000", "a b"])
+        self.assertNotIn("filename", p)
+        self.assertEqual(p["ppid"], os.getpid())
+        self.assertTrue(p["cgroup"].startswith("/"), p)
+        self.assertEqual((x["exe"], x["args"], x["signal"]),
+                         (exe, [PT_CHILD, "0", "60000", "a b"], signal.SIGKILL))
+        self.assertNotIn("filename", x)
+        self.assertEqual(x["start_time_ns"], p["start_time_ns"])
+        ours = {e["type"]: e for e in events if e["pid"] == pid}
+        self.assertEqual(ours["exit"]["filename"], PT_CHILD)
+        self.assertEqual(ours["exit"]["exe"], exe)
+        self.assertEqual(ours["exit"]["args"], [PT_CHILD, "7", "0"])
+        self.assertEqual(ours["exec"]["exe"], exe)
+        self.assertEqual(ours["exec"]["start_time_ns"], ours["exit"]["start_time_ns"])
+        self.assertEqual(ours["exec"]["parent_start_time_ns"], p["parent_start_time_ns"])
+
+
 def skip_unless_bpf_permitted():
     """Exits 77 if the kernel refuses to load BPF programs for us (a
     container without CAP_BPF, lockdown), the one condition that prevents

@@ -140,8 +140,9 @@ static void check_member(const char *json, size_t len, const char *name, const c
 }
 
 /*
- * comm always; filename and args of an exec (a NULL filename prints as
- * "", NULL args as []): present, and as they went in.
+ * comm always, exe and cgroup when set; filename and args of an exec (a
+ * NULL filename prints as "", NULL args as []): present, and as they went
+ * in.
  */
 static void check_json_round_trip(const char *json, size_t len,
 				  const struct proctrace_event *e)
@@ -150,6 +151,10 @@ static void check_json_round_trip(const char *json, size_t len,
 	size_t *lens, count, i, want_count;
 
 	check_member(json, len, "comm", e->comm);
+	if (e->cgroup)
+		check_member(json, len, "cgroup", e->cgroup);
+	if (e->exe && e->type >= PROCTRACE_EVENT_EXEC && e->type <= PROCTRACE_EVENT_PROCESS)
+		check_member(json, len, "exe", e->exe);
 	if (e->type != PROCTRACE_EVENT_EXEC)
 		return;
 	check_member(json, len, "filename", e->filename ? e->filename : "");
@@ -272,6 +277,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strings[nstrings++] = next_string(&r, &n);
 	if (!(pointers & 1))
 		e.filename = strings[0];
+	/* exe and the cgroup path: paths from the kernel, any bytes but NUL */
+	if (pointers & 4)
+		e.exe = strings[0];
+	if (pointers & 8)
+		e.cgroup = strings[0];
 	while (r.pos < size && nstrings < FUZZ_MAX_ARGS + 1)
 		strings[nstrings++] = next_string(&r, &n);
 
