@@ -443,6 +443,53 @@ static void test_ancestors_lookup(void **state)
 	collector_free(&c);
 }
 
+struct order_state {
+	int process, other;
+	bool process_after_other;
+};
+
+static int count_order(const struct proctrace_event *e, void *ctx)
+{
+	struct order_state *o = ctx;
+
+	if (e->type == PROCTRACE_EVENT_PROCESS) {
+		o->process++;
+		o->process_after_other |= o->other > 0;
+	} else {
+		o->other++;
+	}
+	return 0;
+}
+
+/*
+ * proctrace_poll_n() bounds the snapshot's delivery too: no call hands
+ * over more than its bound, and the snapshot still comes first, whole.
+ */
+static void test_snapshot_bounded_poll(void **state)
+{
+	PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_SNAPSHOT);
+	struct order_state o = { 0 };
+	struct proctrace *pt = live_open_started(count_order, &o, &opts);
+	char *argv[] = { "pt-child", "0", "0", NULL };
+	int n, calls = 0, before;
+	pid_t pid;
+
+	pid = spawn(live_child_path(), argv);	/* a live event to follow */
+	reap(pid);
+	do {
+		before = o.process + o.other;
+		n = proctrace_poll_n(pt, 100, 7);
+		assert_true(n >= 0 && n <= 7);
+		assert_int_equal(o.process + o.other - before, n);
+		calls++;
+	} while (!o.other && calls < 10000);
+	if (o.process <= 7)
+		fail_msg("only %d processes in the snapshot", o.process);
+	assert_false(o.process_after_other);
+	assert_true(calls >= (o.process + 6) / 7);
+	proctrace_close(pt);
+}
+
 struct key_state {
 	int32_t pid;
 	uint64_t start;
@@ -543,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_exe_resolved),
 		cmocka_unit_test_teardown(test_cgroup_path, remove_test_cgroup),
 		cmocka_unit_test(test_ancestors_lookup),
+		cmocka_unit_test(test_snapshot_bounded_poll),
 		cmocka_unit_test(test_churn_during_start),
 	};
 
