@@ -518,6 +518,11 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	s->hdr.len[PT_WIRE_STR_ARGS] = args;
 	exe = put_exe(s, args, BPF_CORE_READ(mm, exe_file));
 
-	bpf_seq_write(seq, s, sizeof(s->hdr) + args + exe);
+	/*
+	 * Padded to 8 bytes, as the ring buffer's records are, so that the
+	 * library reads every header in the stream at an aligned address.
+	 */
+	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + exe + PT_WIRE_ALIGN - 1) &
+		      ~(__u64)(PT_WIRE_ALIGN - 1));
 	return 0;
 }

@@ -82,6 +82,12 @@ struct pt_wire_event {
 	/* (tail padding up to 8 bytes, zeroed by the BPF side) */
 };
 
+/*
+ * The snapshot's records follow one another in one stream, each padded
+ * to a multiple of this, like the ring buffer's.
+ */
+#define PT_WIRE_ALIGN 8
+
 /* Indexes into the per-CPU "loss" counters. */
 enum pt_wire_loss {
 	PT_LOSS_RING_FULL = 0,	/* no room in the ring buffer */

@@ -673,11 +673,14 @@ static int deliver_snapshot(struct pt_backend *b)
 	while (b->snap_pos < b->snap_len) {
 		const char *rec = b->snap + b->snap_pos;
 		size_t avail = b->snap_len - b->snap_pos;
-		size_t size = pt_wire_record_size(rec, avail);
+		/* Each record is padded to PT_WIRE_ALIGN (the BPF side). */
+		size_t size = (pt_wire_record_size(rec, avail) + PT_WIRE_ALIGN - 1) &
+			      ~(size_t)(PT_WIRE_ALIGN - 1);
 
 		if (b->budget && b->seen == b->budget)
 			return (int)b->seen;
-		/* A length past the end: hand the rest over, to be refused. */
+		/* The last one may end unpadded; a length past the end is
+		 * handed over as the rest, to be refused by the decoder. */
 		if (size > avail || size == 0)
 			size = avail;
 		b->snap_pos += size;
