@@ -604,8 +604,14 @@ static void test_churn_during_start(void **state)
 		if (k[j].process + k[j].fork == 1 && !k[j].exit)
 			fail_msg("process %d described alive, never its EXIT",
 				 (int)k[j].pid);
-		/* Alive when start returned (with 5 ms of clock margin). */
-		if (k[j].exit && k[j].exit_ts > t_ret + 5 * MS) {
+		/*
+		 * Alive when start returned, with a clock margin: 5 ms, and
+		 * 50 ms under emulation, where the kernel's and user space's
+		 * readings of the clocks are taken far apart (docs/kernels.md;
+		 * one 6.12 run in qemu failed here with 5 ms while the same
+		 * test passed on 6.1 there and on the host).
+		 */
+		if (k[j].exit && k[j].exit_ts > t_ret + (emulated ? 50 : 5) * MS) {
 			alive_at_start += k[j].start < t_ret;
 			if (k[j].process + k[j].fork != 1)
 				fail_msg("process %d, alive at start, never described alive",
