@@ -18,6 +18,7 @@ environment:
   BENCH_LATENCY_INTERVAL_US=N  microseconds between those children
   BENCH_STARTUP_REPEATS=N      sessions opened for the start-up figures
   BENCH_SNAPSHOT_COUNT=N       live processes in the snapshot run
+  BENCH_SYSCALLS=N       calls per system-call loop (failed-exec hook cost)
 
 How the figures are made:
 - Spawn overhead: bench-spawn times COUNT fork+exec+wait of a static
@@ -57,6 +58,13 @@ How the figures are made:
 - Table memory: bench-table compiles lib/proctable.c in and describes
   10,000 and 100,000 processes; the heap it takes (mallinfo2(), malloc's
   overhead included) per process, and without the strings it keeps.
+- Failed exec attempts (-x): each round runs a getppid() loop, a 1-byte
+  pipe write+read loop (bench-syscalls) and the spawn loop untraced, under
+  the CLI without -x and under the CLI with -x (the order rotates); the
+  rows give per-round ratios (median [min-max]) and the extra ns per
+  system call that -x adds, with the hook the library chose (fexit on the
+  exec system calls, or the raw sys_exit tracepoint where the kernel
+  refuses fexit) as the CLI's -v output names it.
 
 Exit status: 0 after printing the table (a row that could not be measured
 says why); 1 if the run could not start (not root).  With --check (the
@@ -90,10 +98,10 @@ NS_PER_MS = 1000000
 
 QUICK = dict(spawns=200, rounds=1, burst=500, reader_spawns=300,
              latency_count=50, latency_interval_us=2000, startup_repeats=1,
-             snapshot_count=200)
+             snapshot_count=200, syscalls=200000)
 FULL = dict(spawns=1000, rounds=21, burst=10000, reader_spawns=5000,
             latency_count=2000, latency_interval_us=1000, startup_repeats=5,
-            snapshot_count=10000)
+            snapshot_count=10000, syscalls=2000000)
 # Processes in the table-memory runs, at every size (they take milliseconds).
 TABLE_SIZES = (10000, 100000)
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
@@ -318,7 +326,8 @@ class Bench:
         help_text = subprocess.run([args.cli, "--help"], capture_output=True,
                                    text=True).stdout
         self.cli_has = {opt: opt in help_text
-                        for opt in ("--json", "--wake-every-event", "--snapshot")}
+                        for opt in ("--json", "--wake-every-event", "--snapshot",
+                                    "--failed")}
         self.bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
 
     def path(self, name):
@@ -378,7 +387,7 @@ class Bench:
                  for i in progs_after}
         return dict(result=result, before=before, after=after, ru=ru, summary=summary,
                     out_path=out_path, lines_before=lines_before, progs=progs,
-                    prog_names=prog_names)
+                    prog_names=prog_names, stderr=cli.stderr_text())
 
     # -- 1 and 2: spawn overhead --
 
@@ -788,6 +797,68 @@ class Bench:
                      % (heap / n, (heap - strings) / n),
                      "<= 512 B + strings", (heap - strings) / n <= 512)
 
+    # -- 9: failed exec attempts (-x): what their hook costs --
+
+    def syscall_loop(self, mode):
+        """ns per system call of bench-syscalls MODE."""
+        r = subprocess.run([self.a.syscalls_bin, mode, str(self.a.syscalls)],
+                           capture_output=True, text=True)
+        m = re.search(r"elapsed_ns=(\d+) calls=(\d+)", r.stdout)
+        if r.returncode != 0 or not m:
+            raise BenchError("bench-syscalls failed: " + (r.stderr.strip() or r.stdout))
+        return int(m.group(1)) / int(m.group(2))
+
+    def bench_failed(self):
+        n, rounds, calls = self.a.spawns, self.a.rounds, self.a.syscalls
+        figs = ["getppid() loop, untraced",
+                "getppid() loop, traced/untraced, without -x",
+                "getppid() loop, traced/untraced, with -x",
+                "1-byte pipe write+read loop, with -x / without -x",
+                "spawn loop, with -x / without -x"]
+        work = "%d rounds x %d calls, %d spawns" % (rounds, calls, n)
+        if not self.cli_has["--failed"]:
+            for fig in figs:
+                self.failed_row(9, fig, work, "bootstrap-cli has no --failed")
+            return
+        modes = [("untraced", None), ("off", []), ("on", ["-v", "--failed"])]
+        got = {k: collections.defaultdict(list) for k, _ in modes}
+        hook = "hook not named"
+
+        def work_fn():
+            return dict(getppid=self.syscall_loop("getppid"),
+                        read=self.syscall_loop("read"),
+                        spawn=self.spawn(n, 1)[0] / n)
+        for r in range(rounds):
+            order = modes[r % len(modes):] + modes[:r % len(modes)]
+            for key, args in order:
+                log("9: round %d/%d, %s" % (r + 1, rounds, key))
+                if args is None:
+                    res = work_fn()
+                else:
+                    t = self.traced(args, None, work_fn)
+                    res = t["result"]
+                    m = re.search(r"failed exec attempts: ([^\n]*)", t["stderr"])
+                    if key == "on" and m:
+                        hook = m.group(1).split(",")[0].split(" (")[0]
+                for k, v in res.items():
+                    got[key][k].append(v)
+
+        def ratios(a, b, what):
+            rs = [x / y for x, y in zip(got[a][what], got[b][what])]
+            return "%.3f [%.3f-%.3f]" % (statistics.median(rs), min(rs), max(rs))
+
+        def extra_ns(what):
+            return statistics.median(x - y for x, y in zip(got["on"][what],
+                                                            got["off"][what]))
+        self.row(9, figs[0], work, "%.0f ns/call" % statistics.median(got["untraced"]["getppid"]))
+        self.row(9, figs[1], work, ratios("off", "untraced", "getppid"))
+        self.row(9, figs[2], work + "; " + hook, "%s; %+.0f ns/call over without -x"
+                 % (ratios("on", "untraced", "getppid"), extra_ns("getppid")))
+        self.row(9, figs[3], work, "%s; %+.0f ns/call"
+                 % (ratios("on", "off", "read"), extra_ns("read")))
+        self.row(9, figs[4], work, "%s; %+.1f us/spawn"
+                 % (ratios("on", "off", "spawn"), extra_ns("spawn") / NS_PER_US))
+
     # -- all --
 
     def run(self):
@@ -797,7 +868,8 @@ class Bench:
                     (4, "reader cost", self.bench_reader),
                     (5, "start-up", self.bench_startup),
                     (7, "delivery latency", self.bench_latency),
-                    (8, "process context", self.bench_context)]
+                    (8, "process context", self.bench_context),
+                    (9, "failed exec attempts", self.bench_failed)]
         t0 = time.monotonic()
         for num, title, section in sections:
             try:
@@ -809,7 +881,7 @@ class Bench:
         return time.monotonic() - t0
 
 
-EXPECTED_ROWS = 34
+EXPECTED_ROWS = 39
 
 
 def print_table(rows, elapsed, sizes, disturbances):
@@ -836,7 +908,8 @@ def print_table(rows, elapsed, sizes, disturbances):
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for name in ("cli", "noop", "spawn", "burst-bin", "startup", "latency",
-                 "snapshot-bin", "table"):
+                 "snapshot-bin", "table",
+                 "syscalls-bin"):
         p.add_argument("--" + name, required=True, help="path of the program")
     p.add_argument("--quick", action="store_true",
                    default=os.environ.get("BENCH_QUICK") == "1",

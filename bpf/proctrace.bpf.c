@@ -21,6 +21,7 @@
 #include "proctrace_core.h"
 #include "proctrace_wire.h"
 #include "pt_path.h"
+#include "pt_cwd.h"
 
 /* bpf_probe_read_kernel*() are GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -90,11 +91,21 @@ struct {
  */
 struct exec_scratch {
 	struct pt_wire_event hdr;
-	/* filename, arguments, executable path (enum pt_wire_str) */
-	char data[PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX + PT_PATH_MAX];
-	/* where bpf/pt_path.h builds the executable's path */
+	/*
+	 * The strings of enum pt_wire_str, in that order.  The verifier
+	 * wants every write's offset bounded: offsets are clamped (or, for a
+	 * failed exec's argument strings, masked), and the array is large
+	 * enough for a write of the largest size at the largest such offset:
+	 * a 4 KiB filename, then up to 32 KiB of strings each written at an
+	 * offset of up to 32 KiB (bpf/exec_failed.bpf.h).
+	 */
+	char data[2 * PT_WIRE_ARGS_MAX + PT_WIRE_PATH_MAX];
+	/* where bpf/pt_path.h builds the executable's and cwd's paths */
 	char path[PT_PATH_SCRATCH_SIZE];
 };
+
+/* Longest offset at which a path is written into exec_scratch.data. */
+#define SCRATCH_PATH_AT_MAX (2 * PT_WIRE_ARGS_MAX)
 
 /*
  * One slot per CPU for the tracepoints, which run with preemption off,
@@ -291,13 +302,29 @@ static __always_inline __u32 put_exe(struct exec_scratch *s, __u64 at,
 	return len;
 }
 
+/*
+ * The working directory of @task at @at in the record (bpf/pt_cwd.h);
+ * its length, 0 if @at is out of range.
+ */
+static __always_inline __u32 put_cwd(struct exec_scratch *s, __u64 at,
+				     struct task_struct *task)
+{
+	__u32 len;
+
+	if (at > SCRATCH_PATH_AT_MAX)
+		return 0;
+	len = pt_put_cwd(task, s->data + at, s->path, &s->hdr.flags);
+	s->hdr.len[PT_WIRE_STR_CWD] = len;
+	return len;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	     struct linux_binprm *bprm)
 {
 	unsigned long arg_start, arg_end;
 	struct exec_scratch *s;
-	__u32 cpu, exe;
+	__u32 cpu, exe, cwd;
 	__u64 args;
 	long n;
 
@@ -358,8 +385,9 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	 * /proc/PID/exe: binfmt_script put it in bprm->file.
 	 */
 	exe = put_exe(s, n + args, BPF_CORE_READ(bprm, file));
+	cwd = put_cwd(s, n + args + exe, task);
 
-	send(s, sizeof(s->hdr) + n + args + exe);
+	send(s, sizeof(s->hdr) + n + args + exe + cwd);
 	return 0;
 }
 
@@ -472,7 +500,7 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	unsigned long arg_start, arg_end;
-	__u32 key = snapshot_slot, exe;
+	__u32 key = snapshot_slot, exe, cwd;
 	struct exec_scratch *s;
 	struct mm_struct *mm;
 	__u64 args, cap;
@@ -517,12 +545,15 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 		args = 0;
 	s->hdr.len[PT_WIRE_STR_ARGS] = args;
 	exe = put_exe(s, args, BPF_CORE_READ(mm, exe_file));
+	cwd = put_cwd(s, args + exe, task);
 
 	/*
 	 * Padded to 8 bytes, as the ring buffer's records are, so that the
 	 * library reads every header in the stream at an aligned address.
 	 */
-	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + exe + PT_WIRE_ALIGN - 1) &
+	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + exe + cwd + PT_WIRE_ALIGN - 1) &
 		      ~(__u64)(PT_WIRE_ALIGN - 1));
 	return 0;
 }
+
+#include "exec_failed.bpf.h"

@@ -75,7 +75,12 @@ struct qstr {
 	const unsigned char *name;
 };
 
+struct hlist_bl_node {
+	struct hlist_bl_node *next, **pprev;
+};
+
 struct dentry {
+	struct hlist_bl_node d_hash;	/* pprev NULL: unhashed (deleted) */
 	struct dentry *d_parent;
 	struct qstr d_name;
 };
@@ -99,8 +104,27 @@ struct file {
 	struct path f_path;
 };
 
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct fs_struct {
+	struct path root;	/* chroot(2) */
+	struct path pwd;	/* chdir(2) */
+};
+
+struct thread_info {
+	__u32 status;		/* x86: TS_COMPAT during a 32-bit system call */
+};
+
 struct task_struct {
 	unsigned int flags;	/* PF_* */
+	struct thread_info thread_info;	/* CONFIG_THREAD_INFO_IN_TASK (x86) */
 	int pid;
 	int tgid;
 	int exit_code;
@@ -112,6 +136,8 @@ struct task_struct {
 	struct mm_struct *mm;
 	const struct cred *real_cred;
 	struct css_set *cgroups;
+	struct fs_struct *fs;
+	struct files_struct *files;
 	char comm[16];
 };
 
@@ -132,6 +158,23 @@ struct bpf_iter_meta {
 struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
+};
+
+/*
+ * The registers a system call's wrapper (__x64_sys_execve() and friends)
+ * receives: the caller's user-space registers, x86-64 layout.  The 64-bit
+ * calls pass their arguments in di, si, dx, r10, r8; the 32-bit compat
+ * calls in bx, cx, dx, si, di.
+ */
+struct pt_regs {
+	unsigned long orig_ax;	/* the system call number */
+	unsigned long r10;
+	unsigned long r8;
+	unsigned long bx;
+	unsigned long cx;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
 };
 
 #pragma clang attribute pop

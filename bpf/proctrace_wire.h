@@ -27,15 +27,17 @@
 /*
  * Most bytes of argument vector in a snapshot record: the kernel's
  * iterator output holds at most 32 KiB per process (its seq_file buffer),
- * which must also hold the header and an executable path.
+ * which must also hold the header, an executable path and the working
+ * directory.
  */
-#define PT_WIRE_SNAPSHOT_ARGS_MAX (PT_WIRE_ARGS_MAX - PT_WIRE_PATH_MAX - 512)
+#define PT_WIRE_SNAPSHOT_ARGS_MAX (PT_WIRE_ARGS_MAX - 2 * PT_WIRE_PATH_MAX - 512)
 
 enum pt_wire_type {
 	PT_WIRE_EXEC = 1,
 	PT_WIRE_EXIT = 2,
 	PT_WIRE_FORK = 3,
 	PT_WIRE_PROCESS = 4,	/* snapshot: a process alive at start */
+	PT_WIRE_EXEC_FAILED = 5,	/* an execve()/execveat() that returned an error */
 };
 
 /*
@@ -43,15 +45,19 @@ enum pt_wire_type {
  * pt_wire_event.len[] gives each one's length (0: absent).
  */
 enum pt_wire_str {
-	/* EXEC: the name passed to exec, NUL-terminated. */
+	/* EXEC, EXEC_FAILED: the name passed to exec, NUL-terminated. */
 	PT_WIRE_STR_FILENAME = 0,
 	/*
-	 * EXEC, PROCESS: the argument vector, NUL-separated strings, the
-	 * last one cut short (no NUL) if PT_WIRE_F_ARGS_TRUNCATED.
+	 * EXEC, PROCESS, EXEC_FAILED: the argument vector, NUL-separated
+	 * strings, the last one cut short (no NUL) if PT_WIRE_F_ARGS_TRUNCATED.
 	 */
 	PT_WIRE_STR_ARGS = 1,
 	/* EXEC, PROCESS: the resolved executable, NUL-terminated. */
 	PT_WIRE_STR_EXE = 2,
+	/* EXEC, PROCESS, EXEC_FAILED: the working directory (bpf/pt_cwd.h). */
+	PT_WIRE_STR_CWD = 3,
+	/* EXEC_FAILED from execveat() with a descriptor: its file's path. */
+	PT_WIRE_STR_DIRFD_PATH = 4,
 	PT_WIRE_STR_NR,
 };
 
@@ -61,13 +67,36 @@ enum pt_wire_str {
 #define PT_WIRE_F_EXE_UNREACHABLE (1u << 2)	/* PT_PATH_F_UNREACHABLE */
 /* PROCESS: the last record of the snapshot (a marker; no process). */
 #define PT_WIRE_F_SNAPSHOT_END (1u << 3)
+/* EXEC_FAILED: the filename as passed was longer than PT_WIRE_PATH_MAX - 1. */
+#define PT_WIRE_F_FILENAME_TRUNCATED (1u << 4)
+/* EXEC_FAILED: a 32-bit (compat) system call. */
+#define PT_WIRE_F_COMPAT (1u << 5)
+/* EXEC_FAILED: execveat(), so dirfd and at_flags are what was passed. */
+#define PT_WIRE_F_EXECVEAT (1u << 6)
+/* The working directory (see bpf/pt_cwd.h). */
+#define PT_WIRE_F_CWD_TRUNCATED (1u << 7)
+#define PT_WIRE_F_CWD_UNREACHABLE (1u << 8)
+#define PT_WIRE_F_CWD_DELETED (1u << 9)
+/* EXEC_FAILED: the argument vector could not be read to its end. */
+#define PT_WIRE_F_ARGS_UNREADABLE (1u << 10)
+
+/*
+ * Errno values the in-kernel filter of failed exec attempts knows one by
+ * one (a bit each); larger ones follow exec_failed_other_errnos.
+ */
+#define PT_WIRE_ERRNO_WORDS 3
+#define PT_WIRE_ERRNO_LIMIT (PT_WIRE_ERRNO_WORDS * 64)
 
 struct pt_wire_event {
 	__u16 type;		/* enum pt_wire_type */
 	__u16 flags;		/* PT_WIRE_F_* */
 	__u32 pid;		/* thread-group id */
 	__u32 ppid;		/* thread-group id of the real parent */
-	__u32 exit_code;	/* EXIT: the wait(2) status, as the kernel keeps it */
+	/*
+	 * EXIT: the wait(2) status, as the kernel keeps it.
+	 * EXEC_FAILED: the errno the system call returned (positive).
+	 */
+	__u32 exit_code;
 	__u32 uid;		/* real uid, initial user namespace */
 	__u32 gid;
 	__s32 ns_pid;		/* tgid in the process's own pid namespace */
@@ -77,6 +106,9 @@ struct pt_wire_event {
 	__u64 start_boot_ns;	/* CLOCK_BOOTTIME when the process was created */
 	__u64 parent_start_boot_ns;	/* the same for the real parent */
 	char comm[PT_WIRE_COMM_LEN];
+	/* EXEC_FAILED from execveat(): its dirfd and flags arguments. */
+	__s32 dirfd;
+	__u32 at_flags;
 	/* Bytes of each enum pt_wire_str part that follows, in that order. */
 	__u16 len[PT_WIRE_STR_NR];
 	/* (tail padding up to 8 bytes, zeroed by the BPF side) */

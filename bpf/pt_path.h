@@ -109,6 +109,9 @@ struct pt_path_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
+	/* Where to stop, as the kernel's d_path() does: NULL, none. */
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
 	__u32 off;		/* where the path built so far starts */
 	__u32 flags;
 	__u32 done;
@@ -132,10 +135,16 @@ static long pt_path_step(__u32 index, void *ctx)
 	bool last = false;
 	char c[2];
 
+	if (w->root_dentry && dentry == w->root_dentry && vfsmnt == w->root_mnt)
+		goto done;	/* the process's root directory */
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
 		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		if (mnt_parent == mnt)
-			goto done;	/* the namespace's root */
+		if (mnt_parent == mnt) {
+			/* The namespace's root; not below the given root. */
+			if (w->root_dentry)
+				w->flags |= PT_PATH_F_UNREACHABLE;
+			goto done;
+		}
 		/* Go on from where this mount is mounted. */
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = mnt_parent;
@@ -187,8 +196,15 @@ done:
 	return 1;
 }
 
-static __always_inline __u32 pt_path_resolve(const struct path *path,
-					     char *buf, __u32 *flags)
+/*
+ * pt_path_resolve(), but the path as a process whose root directory is
+ * @root sees it (chroot), as the kernel's d_path() gives it: the walk
+ * stops at @root.  A path not below @root gets PT_PATH_F_UNREACHABLE and
+ * is the path from the namespace's root.  @root NULL: pt_path_resolve().
+ */
+static __always_inline __u32 pt_path_resolve_under(const struct path *path,
+						   const struct path *root,
+						   char *buf, __u32 *flags)
 {
 	struct pt_path_walk *w = (void *)(buf + 2 * PT_PATH_MAX);
 	struct pt_path_ctx ctx = { .buf = buf };
@@ -209,6 +225,8 @@ static __always_inline __u32 pt_path_resolve(const struct path *path,
 	w->off = PT_PATH_MAX - 1;
 	w->flags = 0;
 	w->done = 0;
+	w->root_dentry = root ? BPF_CORE_READ(root, dentry) : NULL;
+	w->root_mnt = root ? BPF_CORE_READ(root, mnt) : NULL;
 
 	bpf_loop(PT_PATH_DEPTH_MAX, pt_path_step, &ctx, 0);
 	if (!w->done)
@@ -221,6 +239,12 @@ static __always_inline __u32 pt_path_resolve(const struct path *path,
 	}
 	*flags = w->flags;
 	return off;
+}
+
+static __always_inline __u32 pt_path_resolve(const struct path *path,
+					     char *buf, __u32 *flags)
+{
+	return pt_path_resolve_under(path, NULL, buf, flags);
 }
 
 /*

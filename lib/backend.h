@@ -10,6 +10,7 @@
 #ifndef PROCTRACE_BACKEND_H
 #define PROCTRACE_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,13 @@ struct pt_backend_params {
 	uint64_t filter_cgroup_id;	/* 0: off */
 	const char *filter_comm;	/* NULL: off; else 1-15 bytes */
 	struct pt_logger log;	/* every message about the handle */
+	/*
+	 * Failed exec attempts (PROCTRACE_OPT_EXEC_FAILED): bit N of the
+	 * set reports errno N (N < 192); larger errnos are reported if
+	 * exec_failed_other_errnos.
+	 */
+	uint64_t exec_failed_errnos[3];
+	bool exec_failed_other_errnos;
 	pt_record_fn on_record;
 	void *ctx;
 };

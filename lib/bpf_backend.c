@@ -216,8 +216,95 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+_Static_assert(sizeof(((struct pt_backend_params *)0)->exec_failed_errnos) ==
+	       sizeof(((struct proctrace_bpf *)0)->rodata->exec_failed_errnos),
+	       "the errno set has the BPF side's size");
+
+/* True if the running kernel has function @name (in its BTF). */
+static bool kernel_has_function(const char *name)
+{
+	return libbpf_find_vmlinux_btf_id(name, BPF_TRACE_FEXIT) > 0;
+}
+
+/*
+ * True if the kernel accepts an fexit program on @name: it may have the
+ * function and BPF trampolines and still refuse them (a security policy,
+ * or a JIT without trampolines).  Loads a two-instruction program.
+ */
+static bool fexit_allowed(const struct pt_logger *lg, const char *name)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = libbpf_find_vmlinux_btf_id(name, BPF_TRACE_FEXIT);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FEXIT,
+		    .attach_btf_id = id > 0 ? (__u32)id : 0);
+	int fd;
+
+	if (id <= 0)
+		return false;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pt_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0) {
+		pt_debug(lg, "fexit on %s refused (%s)", name, strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/*
+ * Failed exec attempts.  Off, none of their programs is loaded (nothing
+ * attached, nothing verified) and their scratch map keeps one slot.  On:
+ * fexit programs on the exec system calls where the kernel takes them
+ * (the 32-bit compat ones where it has 32-bit compat), else the raw
+ * sys_exit tracepoint, which every kernel with BTF has but which runs on
+ * every system call (docs/design.md).
+ */
+static int configure_exec_failed(struct proctrace_bpf *skel,
+				 const struct pt_backend_params *p, int ncpus,
+				 bool allow_fexit)
+{
+	bool on = p->flags & PROCTRACE_OPT_EXEC_FAILED;
+	bool fexit = on && allow_fexit && kernel_has_function("__x64_sys_execveat") &&
+		     fexit_allowed(&p->log, "__x64_sys_execve");
+	bool compat = fexit && kernel_has_function("__ia32_compat_sys_execve") &&
+		      kernel_has_function("__ia32_compat_sys_execveat");
+	int err;
+
+	memcpy((void *)skel->rodata->exec_failed_errnos, p->exec_failed_errnos,
+	       sizeof(p->exec_failed_errnos));
+	skel->rodata->exec_failed_other_errnos = p->exec_failed_other_errnos;
+	skel->rodata->exec_failed_fexit = fexit;
+	err = bpf_program__set_autoload(skel->progs.proctrace_execve_failed, fexit);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_execveat_failed,
+						fexit);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_execve_failed32,
+						compat);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_execveat_failed32,
+						compat);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_sys_exit_failed,
+						on && !fexit);
+	if (!err && on)
+		err = bpf_map__set_max_entries(skel->maps.failed_scratch, ncpus);
+	if (!err && on)
+		pt_info(&p->log, "failed exec attempts: %s", fexit ?
+			(compat ? "fexit on the 64-bit and 32-bit exec system calls" :
+			 "fexit on the 64-bit exec system calls (this kernel has no "
+			 "32-bit compat exec)") :
+			"the raw sys_exit tracepoint (no fexit programs here), which "
+			"runs on every system call");
+	return err;
+}
+
 /* The settings the BPF program reads as constants, and the map sizes. */
-static int configure(struct proctrace_bpf *skel, const struct pt_backend_params *p)
+static int configure(struct proctrace_bpf *skel, const struct pt_backend_params *p,
+		     bool allow_fexit)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err;
@@ -253,6 +340,8 @@ static int configure(struct proctrace_bpf *skel, const struct pt_backend_params 
 	err = bpf_map__set_max_entries(skel->maps.events, p->ring_buffer_size);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus + 1);
+	if (!err)
+		err = configure_exec_failed(skel, p, ncpus, allow_fexit);
 	/* Fork is the busiest tracepoint: attach only if something needs it. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_fork,
@@ -500,7 +589,15 @@ static int take_snapshot(struct pt_backend *b)
 	return err;
 }
 
-static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
+/*
+ * Opens the embedded object, configures it and loads it, with the
+ * verifier's log of a failed load sent to the handle's log at DEBUG.
+ * @allow_fexit: whether failed exec attempts may use fexit programs.
+ * *@reported: set if the failure was already logged (opening or
+ * configuring); a load's failure is left to the caller to explain.
+ */
+static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p,
+			 bool allow_fexit, bool *reported)
 {
 	char reason[128];
 	char *verifier_log = mmap(NULL, VERIFIER_LOG_SIZE, PROT_READ | PROT_WRITE,
@@ -509,6 +606,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		    .btf_custom_path = p->btf_path);
 	int err;
 
+	*reported = true;
 	if (verifier_log == MAP_FAILED) {
 		pt_warn(&p->log, "proctrace_start: out of memory");
 		return -ENOMEM;
@@ -523,18 +621,44 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 			libbpf_reason(err, reason, sizeof(reason)));
 		return errno_of(err);
 	}
-	/* configure() said why it failed: no second message below. */
-	err = configure(b->skel, p);
+	/* configure() said why it failed: no second message. */
+	err = configure(b->skel, p, allow_fexit);
 	if (err) {
 		munmap(verifier_log, VERIFIER_LOG_SIZE);
 		return err;
 	}
+	*reported = false;
 	err = proctrace_bpf__load(b->skel);
 	if (verifier_log[0] && pt_log_verbose(&p->log)) {
 		verifier_log[VERIFIER_LOG_SIZE - 1] = '\0';
 		log_lines(&p->log, PROCTRACE_LOG_DEBUG, "verifier: ", verifier_log);
 	}
 	munmap(verifier_log, VERIFIER_LOG_SIZE);
+	return err;
+}
+
+static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
+{
+	char reason[128];
+	bool reported;
+	int err;
+
+	err = open_and_load(b, p, true, &reported);
+	if (err && !reported && b->skel->rodata->exec_failed_fexit) {
+		/*
+		 * The fexit programs were refused although the probe passed
+		 * (a verifier we could not test against): the sys_exit
+		 * tracepoint does the same job at a higher cost.
+		 */
+		pt_info(&p->log, "failed exec attempts: the fexit programs did not load "
+			"(%s); using the raw sys_exit tracepoint",
+			libbpf_reason(err, reason, sizeof(reason)));
+		proctrace_bpf__destroy(b->skel);
+		b->skel = NULL;
+		err = open_and_load(b, p, false, &reported);
+	}
+	if (err && reported)
+		return err;
 	if (err == -EPERM)
 		return privileges_error(&p->log);
 	if (err == -ENOMEM) {

@@ -66,7 +66,28 @@ static const bool str_needs_nul[PT_WIRE_STR_NR] = {
 	[PT_WIRE_STR_FILENAME] = true,
 	[PT_WIRE_STR_ARGS] = false,
 	[PT_WIRE_STR_EXE] = true,
+	[PT_WIRE_STR_CWD] = true,
+	[PT_WIRE_STR_DIRFD_PATH] = true,
 };
+
+/* execve()'s implied dirfd; the value of <fcntl.h>, fixed by the kernel ABI. */
+#define PT_AT_FDCWD (-100)
+
+/* Flags of the working directory, kept with it. */
+static void decode_cwd(const struct pt_wire_event *w, const char *cwd,
+		       struct proctrace_event *out)
+{
+	/* A record without one (length 0) leaves it NULL: unknown. */
+	out->cwd = cwd;
+	if (!cwd)
+		return;
+	if (w->flags & PT_WIRE_F_CWD_TRUNCATED)
+		out->flags |= PROCTRACE_EVENT_F_CWD_TRUNCATED;
+	if (w->flags & PT_WIRE_F_CWD_DELETED)
+		out->flags |= PROCTRACE_EVENT_F_CWD_DELETED;
+	if (w->flags & PT_WIRE_F_CWD_UNREACHABLE)
+		out->flags |= PROCTRACE_EVENT_F_CWD_UNREACHABLE;
+}
 
 size_t pt_wire_record_size(const void *data, size_t avail)
 {
@@ -132,6 +153,7 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 		out->flags |= PROCTRACE_EVENT_F_EXE_TRUNCATED;
 	if (w->flags & PT_WIRE_F_EXE_UNREACHABLE)
 		out->flags |= PROCTRACE_EVENT_F_EXE_UNREACHABLE;
+	out->exec_dirfd = PT_AT_FDCWD;
 
 	switch (w->type) {
 	case PT_WIRE_EXEC:
@@ -140,11 +162,38 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 		out->type = PROCTRACE_EVENT_EXEC;
 		out->filename = part[PT_WIRE_STR_FILENAME];
 		out->exe = part[PT_WIRE_STR_EXE];
+		decode_cwd(w, part[PT_WIRE_STR_CWD], out);
 		return split_args(part[PT_WIRE_STR_ARGS], w->len[PT_WIRE_STR_ARGS],
 				  args, out);
 	case PT_WIRE_PROCESS:
 		out->type = PROCTRACE_EVENT_PROCESS;
 		out->exe = part[PT_WIRE_STR_EXE];
+		decode_cwd(w, part[PT_WIRE_STR_CWD], out);
+		return split_args(part[PT_WIRE_STR_ARGS], w->len[PT_WIRE_STR_ARGS],
+				  args, out);
+	case PT_WIRE_EXEC_FAILED:
+		/* Errnos are 1..4095 (the kernel's MAX_ERRNO). */
+		if (!part[PT_WIRE_STR_FILENAME] || w->exit_code < 1 || w->exit_code > 4095)
+			return -EBADMSG;
+		out->type = PROCTRACE_EVENT_EXEC_FAILED;
+		out->error = (int32_t)w->exit_code;
+		out->filename = part[PT_WIRE_STR_FILENAME];
+		/* The kernel opened no file that the record could name. */
+		out->exe = NULL;
+		out->flags &= ~(uint32_t)(PROCTRACE_EVENT_F_EXE_TRUNCATED |
+					  PROCTRACE_EVENT_F_EXE_UNREACHABLE);
+		if (w->flags & PT_WIRE_F_FILENAME_TRUNCATED)
+			out->flags |= PROCTRACE_EVENT_F_FILENAME_TRUNCATED;
+		if (w->flags & PT_WIRE_F_COMPAT)
+			out->flags |= PROCTRACE_EVENT_F_COMPAT;
+		if (w->flags & PT_WIRE_F_ARGS_UNREADABLE)
+			out->flags |= PROCTRACE_EVENT_F_ARGS_UNREADABLE;
+		if (w->flags & PT_WIRE_F_EXECVEAT) {
+			out->exec_dirfd = w->dirfd;
+			out->exec_at_flags = w->at_flags;
+			out->exec_dirfd_path = part[PT_WIRE_STR_DIRFD_PATH];
+		}
+		decode_cwd(w, part[PT_WIRE_STR_CWD], out);
 		return split_args(part[PT_WIRE_STR_ARGS], w->len[PT_WIRE_STR_ARGS],
 				  args, out);
 	case PT_WIRE_EXIT:

@@ -113,7 +113,7 @@ bool pt_opts_valid(const struct pt_logger *lg, const void *opts,
 	(offsetof(type, field) + sizeof(((type *)0)->field))
 
 /* Each options struct names its last field, as libbpf's do. */
-#define proctrace_opts__last_field log_ctx
+#define proctrace_opts__last_field exec_failed_errnos
 
 #define PT_OPTS_VALID(lg, opts, type)                                       \
 	(!(opts) || pt_opts_valid((lg), (opts), (opts)->sz,                 \
@@ -123,6 +123,15 @@ bool pt_opts_valid(const struct pt_logger *lg, const void *opts,
 	((opts) && (opts)->sz >= pt_offsetofend(__typeof__(*(opts)), field))
 #define PT_OPTS_GET(opts, field, fallback) \
 	(PT_OPTS_HAS(opts, field) ? (opts)->field : (fallback))
+
+/* ---- failed exec attempts (exec_failed.c) ---- */
+
+/*
+ * Checks opts.exec_failed_errnos (@errnos) against the flags already in
+ * @p and fills the errno set the kernel side filters on.  0, or -EINVAL
+ * after logging why.
+ */
+int pt_exec_failed_options(struct pt_backend_params *p, const int32_t *errnos);
 
 /* ---- records from the kernel (event_decode.c) ---- */
 

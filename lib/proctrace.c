@@ -24,12 +24,20 @@ PROCTRACE_API const char *proctrace_version_string(void)
 }
 
 #define KNOWN_OPT_FLAGS (PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID | \
-			 PROCTRACE_OPT_WAKE_EVERY_EVENT | PROCTRACE_OPT_SNAPSHOT)
+			 PROCTRACE_OPT_WAKE_EVERY_EVENT | PROCTRACE_OPT_SNAPSHOT | \
+			 PROCTRACE_OPT_EXEC_FAILED | PROCTRACE_OPT_EXEC_FAILED_EXCEPT)
 #define RING_SIZE_MIN 4096u
 #define RING_SIZE_MAX PROCTRACE_RING_SIZE_MAX
 #define LATENCY_MAX_MS ((uint32_t)PROCTRACE_LATENCY_MAX_MS)
 
-/* The largest record the kernel side may send, with its 8-byte header. */
+/*
+ * The size the smallest ring buffer is reckoned from, with its 8-byte
+ * header: a record with a whole filename and argument vector, as in 0.2.
+ * Records also carry paths (the executable, the working directory, a
+ * failed execveat()'s descriptor), usually short; one with long ones may
+ * find a ring of the smallest size full, and is then counted as lost.
+ * Reckoning them in would refuse sizes that 0.2 accepted.
+ */
 static size_t max_record_size(uint32_t max_args_size)
 {
 	return sizeof(struct pt_wire_event) + PT_WIRE_PATH_MAX + max_args_size + 8;
@@ -127,7 +135,8 @@ static int take_options(struct proctrace *pt, const struct proctrace_opts *opts)
 		if (!pt->settings.filter_comm)
 			return -ENOMEM;
 	}
-	return 0;
+	return pt_exec_failed_options(&pt->settings,
+				      PT_OPTS_GET(opts, exec_failed_errnos, NULL));
 }
 
 static void free_handle(struct proctrace *pt)

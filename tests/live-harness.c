@@ -149,6 +149,10 @@ int collector_cb(const struct proctrace_event *e, void *ctx)
 		r->ev.exe = r->exe;
 		r->ev.cgroup = r->cgroup;
 	}
+	r->cwd = e->cwd ? strdup(e->cwd) : NULL;
+	r->ev.cwd = r->cwd;
+	r->dirfd_path = e->exec_dirfd_path ? strdup(e->exec_dirfd_path) : NULL;
+	r->ev.exec_dirfd_path = r->dirfd_path;
 	r->args = NULL;
 	if (e->args) {
 		uint32_t k;
@@ -183,6 +187,8 @@ void collector_free(struct collector *c)
 		free(c->events[i].filename);
 		free(c->events[i].exe);
 		free(c->events[i].cgroup);
+		free(c->events[i].cwd);
+		free(c->events[i].dirfd_path);
 		while (a && *a)
 			free(*a++);
 		free(c->events[i].args);

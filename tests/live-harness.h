@@ -31,9 +31,11 @@ void live_prepare_machine(void);
 const char *live_child_path(void);
 
 struct recorded_event {
-	/* ev.filename and ev.args point to the copies below. */
+	/* ev's strings and ev.args point to the copies below. */
 	struct proctrace_event ev;
 	char *filename;
+	char *cwd;
+	char *dirfd_path;	/* ev.exec_dirfd_path */
 	char **args;		/* args_count strings and a NULL */
 	char *exe;		/* ev.exe and ev.cgroup point to these */
 	char *cgroup;

@@ -89,7 +89,13 @@ static void event_layout(void)
 	FIELD(proctrace_event, parent_start_time_ns, 112, uint64_t);
 	FIELD(proctrace_event, exe, 120, const char *);
 	FIELD(proctrace_event, cgroup, 128, const char *);
-	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 136);
+	FIELD(proctrace_event, error, 136, int32_t);
+	FIELD(proctrace_event, exec_dirfd, 140, int32_t);
+	FIELD(proctrace_event, exec_at_flags, 144, uint32_t);
+	FIELD(proctrace_event, reserved0, 148, uint32_t);
+	FIELD(proctrace_event, cwd, 152, const char *);
+	FIELD(proctrace_event, exec_dirfd_path, 160, const char *);
+	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 168);
 }
 
 static void opts_layout(void)
@@ -110,11 +116,12 @@ static void opts_layout(void)
 	/* 0.3 */
 	FIELD(proctrace_opts, log_fn, 64, proctrace_log_fn);
 	FIELD(proctrace_opts, log_ctx, 72, void *);
-	CHECK_EQ("sizeof(struct proctrace_opts)", sizeof(struct proctrace_opts), 80);
+	FIELD(proctrace_opts, exec_failed_errnos, 80, const int32_t *);
+	CHECK_EQ("sizeof(struct proctrace_opts)", sizeof(struct proctrace_opts), 88);
 
 	/* PROCTRACE_OPTS() sets sz to the size this header knows. */
 	PROCTRACE_OPTS(o, .flags = PROCTRACE_OPT_FORK_EVENTS);
-	CHECK_EQ("PROCTRACE_OPTS() sz", o.sz, 80);
+	CHECK_EQ("PROCTRACE_OPTS() sz", o.sz, 88);
 	CHECK_EQ("PROCTRACE_OPTS() keeps initializers", o.flags, 1);
 	CHECK_EQ("PROCTRACE_OPTS() zero-fills", o.filter_comm == NULL && o.max_args_size == 0, 1);
 }
@@ -188,6 +195,15 @@ static void constants(void)
 	CHECK_EQ("PROCTRACE_RING_SIZE_MAX", PROCTRACE_RING_SIZE_MAX, 1073741824);
 	CHECK_TRUE("PROCTRACE_LATENCY_MAX_MS is int, PROCTRACE_RING_SIZE_MAX unsigned int",
 		   IS_INT(PROCTRACE_LATENCY_MAX_MS) && IS_UINT(PROCTRACE_RING_SIZE_MAX));
+	CHECK_EQ("PROCTRACE_EVENT_EXEC_FAILED", PROCTRACE_EVENT_EXEC_FAILED, 5);
+	CHECK_EQ("PROCTRACE_EVENT_F_FILENAME_TRUNCATED", PROCTRACE_EVENT_F_FILENAME_TRUNCATED, 32);
+	CHECK_EQ("PROCTRACE_EVENT_F_COMPAT", PROCTRACE_EVENT_F_COMPAT, 64);
+	CHECK_EQ("PROCTRACE_EVENT_F_CWD_TRUNCATED", PROCTRACE_EVENT_F_CWD_TRUNCATED, 128);
+	CHECK_EQ("PROCTRACE_EVENT_F_CWD_DELETED", PROCTRACE_EVENT_F_CWD_DELETED, 256);
+	CHECK_EQ("PROCTRACE_EVENT_F_CWD_UNREACHABLE", PROCTRACE_EVENT_F_CWD_UNREACHABLE, 512);
+	CHECK_EQ("PROCTRACE_EVENT_F_ARGS_UNREADABLE", PROCTRACE_EVENT_F_ARGS_UNREADABLE, 1024);
+	CHECK_EQ("PROCTRACE_OPT_EXEC_FAILED", PROCTRACE_OPT_EXEC_FAILED, 16);
+	CHECK_EQ("PROCTRACE_OPT_EXEC_FAILED_EXCEPT", PROCTRACE_OPT_EXEC_FAILED_EXCEPT, 32);
 
 	/* Bit masks are unsigned so that ~ and << behave; sizes are int or
 	 * unsigned as declared. */

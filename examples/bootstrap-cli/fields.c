@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 
+#include "errnames.h"
 #include "format.h"
 
 /* A row: key, kind, the event's member, the types that have it, the rest. */
@@ -19,14 +20,18 @@
 #define FORK CLI_ON(PROCTRACE_EVENT_FORK)
 #define PROC CLI_ON(PROCTRACE_EVENT_PROCESS)
 #define ALL (EXEC | EXIT | FORK | PROC)
+#define FAIL CLI_ON(PROCTRACE_EVENT_EXEC_FAILED)
 
 
 /* The pieces of the table's last column, in the table's order. */
 
-/* The table's last column keeps the seed's content: EXEC's filename. */
+/*
+ * The table's last column keeps the seed's content: EXEC's filename; and
+ * a failed exec's (followed by its error, errno_detail()).
+ */
 static void filename_detail(FILE *out, const struct proctrace_event *e)
 {
-	if (e->type == PROCTRACE_EVENT_EXEC)
+	if (e->type == PROCTRACE_EVENT_EXEC || e->type == PROCTRACE_EVENT_EXEC_FAILED)
 		format_escape_text(out, e->filename ? e->filename : "");
 }
 
@@ -35,6 +40,17 @@ static void exe_detail(FILE *out, const struct proctrace_event *e)
 {
 	if (e->type == PROCTRACE_EVENT_PROCESS)
 		format_escape_text(out, e->exe ? e->exe : "");
+}
+
+/* A failed exec's filename is followed by " (ENOENT)". */
+static void errno_detail(FILE *out, const struct proctrace_event *e)
+{
+	const char *name = errno_name(e->error);
+
+	if (name)
+		fprintf(out, " (%s)", name);
+	else
+		fprintf(out, " (errno %" PRId32 ")", e->error);
 }
 
 /* "[CODE]" if the process exited by itself. */
@@ -87,10 +103,10 @@ const struct cli_field cli_fields[] = {
 	ROW("ns_pid", CLI_I32, ns_pid, 0),
 	ROW("cgroup_id", CLI_U64, cgroup_id, 0),
 	/* EXIT and FORK: the program, known with the process table (--snapshot). */
-	ROW("filename", CLI_STRING, filename, EXEC | EXIT | FORK,
+	ROW("filename", CLI_STRING, filename, EXEC | EXIT | FORK | FAIL,
 	    .if_set = EXIT | FORK, .detail = filename_detail),
-	ROW("args", CLI_ARGV, args, ALL, .if_set = EXIT | FORK),
-	ROW("args_truncated", CLI_FLAG, flags, EXEC | PROC,
+	ROW("args", CLI_ARGV, args, ALL | FAIL, .if_set = EXIT | FORK),
+	ROW("args_truncated", CLI_FLAG, flags, EXEC | PROC | FAIL,
 	    .flag = PROCTRACE_EVENT_F_ARGS_TRUNCATED),
 	ROW("exit_code", CLI_I32, exit_code, EXIT, .detail = exit_code_detail),
 	ROW("signal", CLI_I32, signal, EXIT, .detail = signal_detail),
@@ -102,6 +118,17 @@ const struct cli_field cli_fields[] = {
 	ROW("parent_start_time_ns", CLI_U64, parent_start_time_ns, 0),
 	ROW("exe", CLI_STRING, exe, ALL, .if_set = ALL, .detail = exe_detail),
 	ROW("cgroup", CLI_STRING, cgroup, 0, .if_set = ALL),
+	/*
+	 * 0.3: failed exec attempts and the working directory.  The member
+	 * error twice: "errno" (the number) and "error" (its name), the keys
+	 * the failed-exec issue names.
+	 */
+	ROW("errno", CLI_I32, error, FAIL, .detail = errno_detail),
+	ROW("error", CLI_ERRNO_NAME, error, FAIL),
+	ROW("cwd", CLI_STRING, cwd, EXEC | PROC | FAIL),
+	ROW("exec_dirfd", CLI_I32, exec_dirfd, FAIL),
+	ROW("exec_at_flags", CLI_U32, exec_at_flags, FAIL),
+	ROW("exec_dirfd_path", CLI_STRING, exec_dirfd_path, FAIL, .if_set = FAIL),
 };
 
 const size_t cli_fields_count = sizeof(cli_fields) / sizeof(cli_fields[0]);
@@ -126,6 +153,7 @@ const char *cli_type_name(uint32_t type, int upper)
 	switch (type) {
 	case PROCTRACE_EVENT_EXEC: return upper ? "EXEC" : "exec";
 	case PROCTRACE_EVENT_EXIT: return upper ? "EXIT" : "exit";
+	case PROCTRACE_EVENT_EXEC_FAILED: return upper ? "FAIL" : "exec_failed";
 	case PROCTRACE_EVENT_FORK: return upper ? "FORK" : "fork";
 	case PROCTRACE_EVENT_PROCESS: return upper ? "PROC" : "process";
 	default: return upper ? "?" : "unknown";

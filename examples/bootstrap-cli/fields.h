@@ -24,6 +24,7 @@ enum cli_field_kind {
 	CLI_STRING,	/* const char *, NULL as "", an escaped JSON string */
 	CLI_ARGV,	/* the args/args_count pair, a JSON array of strings */
 	CLI_FLAG,	/* one PROCTRACE_EVENT_F_* bit of flags, a JSON boolean */
+	CLI_ERRNO_NAME,	/* int32_t errno, its name ("ENOENT"; "" if none) as a string */
 };
 
 /* cli_field::on: the event types that have the field; 0: every type. */

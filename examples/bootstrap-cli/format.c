@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "format.h"
+#include "errnames.h"
 
 #include "fields.h"
 
@@ -244,6 +245,7 @@ static void put_column(FILE *out, const struct proctrace_event *e,
 	}
 	case CLI_ARGV:
 	case CLI_FLAG:
+	case CLI_ERRNO_NAME:
 		fprintf(out, "%-*s ", f->width, "");
 		break;
 	}
@@ -308,6 +310,9 @@ static void put_json_value(FILE *out, const struct proctrace_event *e,
 		break;
 	case CLI_FLAG:
 		fputs(*FIELD_PTR(e, f, uint32_t) & f->flag ? "true" : "false", out);
+		break;
+	case CLI_ERRNO_NAME:
+		put_json_string(out, errno_name(*FIELD_PTR(e, f, int32_t)));
 		break;
 	}
 }

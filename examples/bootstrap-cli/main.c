@@ -201,7 +201,10 @@ static struct proctrace *open_tracer(const struct cli_options *cli,
 		.flags = (cli->fork_events ? PROCTRACE_OPT_FORK_EVENTS : 0) |
 			 (cli->has_uid ? PROCTRACE_OPT_FILTER_UID : 0) |
 			 (cli->wake_every_event ? PROCTRACE_OPT_WAKE_EVERY_EVENT : 0) |
-			 (cli->snapshot ? PROCTRACE_OPT_SNAPSHOT : 0),
+			 (cli->snapshot ? PROCTRACE_OPT_SNAPSHOT : 0) |
+			 (cli->failed ? PROCTRACE_OPT_EXEC_FAILED : 0) |
+			 (cli->failed_except ? PROCTRACE_OPT_EXEC_FAILED_EXCEPT : 0),
+		.exec_failed_errnos = cli->failed_errnos[0] ? cli->failed_errnos : NULL,
 		.max_args_size = cli->max_args,
 		.ring_buffer_size = cli->ring_size,
 		.max_latency_ms = cli->latency_ms,

@@ -16,6 +16,8 @@
 
 #include <proctrace/proctrace.h>
 
+#include "errnames.h"
+
 #define NS_PER_MS 1000000ULL
 #define CGROUP2_SUPER_MAGIC 0x63677270
 
@@ -51,6 +53,11 @@ static const struct argp_option option_table[] = {
 	  "event its cgroup path", 1 },
 	/* Texts with the library's limits are written by help_text(). */
 	{ "max-args", OPT_MAX_ARGS, "BYTES", 0, "", 1 },
+	{ "failed", 'x', "ERRNO,...", OPTION_ARG_OPTIONAL,
+	  "Also report failed exec attempts: all of them, or only those that "
+	  "failed with the errnos named (e.g. --failed=EACCES,EPERM), or "
+	  "--failed=all-but-ENOENT to leave out PATH-search misses; filtered "
+	  "in the kernel", 1 },
 	{ NULL, 0, NULL, 0, "Filters, in the kernel, combined with AND:", 2 },
 	{ "pid", 'p', "PID", 0,
 	  "Only process PID and its descendants created from now on", 2 },
@@ -263,6 +270,44 @@ static char *help_filter(int key, const char *text, void *input)
 	return n < 0 ? (char *)text : s;
 }
 
+/* --failed=LIST: errno names, or "all-but-ENOENT". */
+static void parse_failed(struct argp_state *state, const char *arg,
+			 struct cli_options *opts)
+{
+	const size_t max = sizeof(opts->failed_errnos) / sizeof(opts->failed_errnos[0]) - 1;
+	char *list, *name, *save = NULL;
+	size_t n = 0;
+
+	opts->failed = true;
+	if (!arg)
+		return;
+	if (!strcmp(arg, "all-but-ENOENT")) {
+		opts->failed_except = true;
+		opts->failed_errnos[0] = ENOENT;
+		opts->failed_errnos[1] = 0;
+		return;
+	}
+	list = strdup(arg);
+	if (!list)
+		argp_failure(state, 1, ENOMEM, "--failed");
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int e = errno_by_name(name);
+
+		if (!e)
+			argp_error(state, "invalid --failed '%s': '%s' is not an errno name "
+				   "(such as ENOENT, EACCES, ENOEXEC), nor all-but-ENOENT",
+				   arg, name);
+		if (n == max)
+			argp_error(state, "invalid --failed '%s': more than %zu errnos",
+				   arg, max);
+		opts->failed_errnos[n++] = e;
+	}
+	free(list);
+	if (n == 0)
+		argp_error(state, "invalid --failed '%s': name at least one errno", arg);
+	opts->failed_errnos[n] = 0;
+}
+
 static error_t parse_option(int key, char *arg, struct argp_state *state)
 {
 	struct cli_options *opts = state->input;
@@ -287,6 +332,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_SNAPSHOT:
 		opts->snapshot = true;
+		return 0;
+	case 'x':
+		parse_failed(state, arg, opts);
 		return 0;
 	case OPT_MAX_ARGS:
 		opts->max_args = (uint32_t)parse_ranged(state, "argument size", arg, 1,

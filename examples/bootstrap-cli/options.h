@@ -23,6 +23,9 @@ struct cli_options {
 	uint32_t latency_ms;		/* 0: the library's default */
 	uint32_t max_args;		/* bytes; 0: the library's default */
 	const char *user;		/* -Z: run as this user after start, or NULL */
+	bool failed;			/* -x: failed exec attempts too */
+	bool failed_except;		/* failed_errnos lists those NOT to report */
+	int32_t failed_errnos[64];	/* --failed=LIST, ended by 0; none: all */
 	char **command;			/* after "--": what to run, or NULL */
 };
 

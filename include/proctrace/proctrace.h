@@ -98,6 +98,14 @@ enum proctrace_event_type {
 	 * @since 0.3
 	 */
 	PROCTRACE_EVENT_PROCESS = 4,
+	/**
+	 * An execve(2) or execveat(2) returned an error: the process that
+	 * called it goes on running its old program.  One per failed call
+	 * (a PATH search by execvp(3) makes one per directory tried).
+	 * Delivered only if PROCTRACE_OPT_EXEC_FAILED is set.
+	 * @since 0.3
+	 */
+	PROCTRACE_EVENT_EXEC_FAILED = 5,
 };
 
 /** @brief struct proctrace_event::flags: the argument vector was cut at opts.max_args_size bytes. */
@@ -126,6 +134,52 @@ enum proctrace_event_type {
  * @since 0.3
  */
 #define PROCTRACE_EVENT_F_PROGRAM_UNKNOWN (1u << 4)
+/**
+ * @brief struct proctrace_event::flags: EXEC_FAILED: the filename as
+ * passed was longer than 4095 bytes and is cut there.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_FILENAME_TRUNCATED (1u << 5)
+/**
+ * @brief struct proctrace_event::flags: EXEC_FAILED: a 32-bit program
+ * made the call (the compat system call of a 64-bit kernel).
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_COMPAT (1u << 6)
+/**
+ * @brief struct proctrace_event::flags: the working directory in
+ * struct proctrace_event::cwd was longer than 4095 bytes (or deeper than
+ * 128 components): only its last components are kept.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_CWD_TRUNCATED (1u << 7)
+/**
+ * @brief struct proctrace_event::flags: the working directory had been
+ * removed (rmdir(2)); struct proctrace_event::cwd is the path it had,
+ * which /proc/PID/cwd shows followed by " (deleted)".
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_CWD_DELETED (1u << 8)
+/**
+ * @brief struct proctrace_event::flags: the working directory is not
+ * below the process's root directory (it entered a chroot(2) elsewhere);
+ * struct proctrace_event::cwd is its path from the root of the process's
+ * mount namespace instead.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_CWD_UNREACHABLE (1u << 9)
+/**
+ * @brief struct proctrace_event::flags: EXEC_FAILED: the argument vector
+ * could not be read to its end from the caller's memory, and
+ * struct proctrace_event::args holds the strings before the unreadable
+ * one.  The hook cannot wait for a page to be read in: a string the
+ * caller has not touched since fork(2) (a constant in its program, say)
+ * may not be in memory when the call failed before the kernel copied the
+ * arguments, e.g. for a missing file.  A bad pointer (EFAULT) shows the
+ * same way.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_ARGS_UNREADABLE (1u << 10)
 
 /**
  * @brief One process event, as handed to the event callback.
@@ -203,7 +257,7 @@ struct proctrace_event {
 	 * PROCTRACE_EVENT_F_ARGS_TRUNCATED is set in @c flags and the last
 	 * string may be cut short.  NULL for other types, except (since
 	 * 0.3) PROCESS, and EXIT and FORK with PROCTRACE_OPT_SNAPSHOT, like
-	 * @c filename (a snapshot's arguments are cut at 28 KiB).
+	 * @c filename (a snapshot's arguments are cut at 24 KiB).
 	 */
 	const char *const *args;
 	/** Number of strings in @c args; 0 when it is NULL. */
@@ -280,6 +334,45 @@ struct proctrace_event {
 	 * @since 0.3
 	 */
 	const char *cgroup;
+	/**
+	 * EXEC_FAILED: the error the call returned, a positive errno value
+	 * (ENOENT, EACCES, ENOEXEC, ...).  0 for other types.
+	 */
+	int32_t error;
+	/**
+	 * EXEC_FAILED from execveat(2): its @c dirfd argument, against
+	 * which a relative @c filename was to be resolved (with
+	 * AT_EMPTY_PATH and an empty @c filename, the file itself).
+	 * AT_FDCWD (-100) for execve(2) and for other types.
+	 */
+	int32_t exec_dirfd;
+	/** EXEC_FAILED from execveat(2): its @c flags argument (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW); 0 otherwise. */
+	uint32_t exec_at_flags;
+	/** Reserved, 0. */
+	uint32_t reserved0;
+	/**
+	 * EXEC, EXEC_FAILED and PROCESS: the process's working directory at
+	 * that moment (for PROCESS, when the snapshot was taken),
+	 * an absolute path as the process sees it, what getcwd(3) would
+	 * return there: resolved in the kernel through mount points (a bind
+	 * mount's path is where it is mounted), relative to the process's
+	 * root directory (chroot) and mount namespace.  For EXEC it is taken
+	 * as the new program starts, so it is right even for a process that
+	 * lives a millisecond.  If the path was longer than 4095 bytes, its
+	 * first components are cut off and PROCTRACE_EVENT_F_CWD_TRUNCATED
+	 * is set; see also PROCTRACE_EVENT_F_CWD_DELETED and
+	 * PROCTRACE_EVENT_F_CWD_UNREACHABLE.  NULL for other types.
+	 */
+	const char *cwd;
+	/**
+	 * EXEC_FAILED from execveat(2) with a descriptor (@c exec_dirfd not
+	 * AT_FDCWD): the path of that descriptor's file, resolved in the
+	 * kernel like @c cwd, against which a relative @c filename was
+	 * resolved; with AT_EMPTY_PATH and an empty @c filename, the file
+	 * the call tried to execute.  NULL for other events, and if the
+	 * descriptor was not open.
+	 */
+	const char *exec_dirfd_path;
 };
 
 /**
@@ -372,7 +465,10 @@ struct proctrace_opts {
 	 * exec record (about 4 KiB of filename plus max_args_size: 32 KiB
 	 * with the default max_args_size, 16 KiB with 1 byte of it), at most
 	 * 1 GiB; 0 for the default, PROCTRACE_RING_SIZE_DEFAULT.  Events that
-	 * find it full are lost and counted (see proctrace_stats()).
+	 * find it full are lost and counted (see proctrace_stats()).  (Since
+	 * 0.3 records also carry paths, the executable's and the working
+	 * directory, not reckoned in that minimum: at the smallest size, one
+	 * with long paths may find the ring full when the reader is behind.)
 	 */
 	uint32_t ring_buffer_size;
 	/**
@@ -422,6 +518,16 @@ struct proctrace_opts {
 	proctrace_log_fn log_fn;
 	/** Passed to @c log_fn as is. @since 0.3 */
 	void *log_ctx;
+	/**
+	 * With PROCTRACE_OPT_EXEC_FAILED: the errno values (1 to 4095) of
+	 * the failed exec attempts to report, ended by a 0; NULL reports
+	 * every failure.  With PROCTRACE_OPT_EXEC_FAILED_EXCEPT, those NOT
+	 * to report.  The filter runs in the kernel: a filtered attempt takes
+	 * no ring-buffer space.  The library copies the list at
+	 * proctrace_open().
+	 * @since 0.3
+	 */
+	const int32_t *exec_failed_errnos;
 };
 
 /** @brief proctrace_opts::flags: also deliver PROCTRACE_EVENT_FORK events (off by default: fork is the most frequent event). */
@@ -449,6 +555,20 @@ struct proctrace_opts {
  * @since 0.3
  */
 #define PROCTRACE_OPT_SNAPSHOT (1u << 3)
+/**
+ * @brief proctrace_opts::flags: also deliver PROCTRACE_EVENT_EXEC_FAILED
+ * events, for the errnos proctrace_opts::exec_failed_errnos selects.
+ * Off, nothing for it is loaded into the kernel.
+ * @since 0.3
+ */
+#define PROCTRACE_OPT_EXEC_FAILED (1u << 4)
+/**
+ * @brief proctrace_opts::flags: proctrace_opts::exec_failed_errnos lists
+ * the errnos NOT to report (e.g. only ENOENT: every failure but the
+ * PATH-search misses).
+ * @since 0.3
+ */
+#define PROCTRACE_OPT_EXEC_FAILED_EXCEPT (1u << 5)
 
 /** @brief Default of proctrace_opts::max_args_size. */
 #define PROCTRACE_ARGS_SIZE_DEFAULT 4096

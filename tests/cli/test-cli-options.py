@@ -42,7 +42,7 @@ class BadUsage(unittest.TestCase):
 
     def test_unknown_option(self):
         self.expect_usage_error(["--bogus"], "unrecognized option '--bogus'")
-        self.expect_usage_error(["-x"], "invalid option -- 'x'")
+        self.expect_usage_error(["-Z"], "invalid option -- 'Z'")
 
     def test_snapshot_with_duration(self):
         self.expect_usage_error(["--snapshot", "-d", "5"],
@@ -73,7 +73,7 @@ class BadUsage(unittest.TestCase):
 
     def test_one_prefix_for_every_message(self):
         # Run by its full path: getopt's messages too say "bootstrap-cli:".
-        for args in (["--bogus"], ["-x"], ["-d"], ["-d", "abc"], ["extra"]):
+        for args in (["--bogus"], ["-Z"], ["-d"], ["-d", "abc"], ["extra"]):
             status, out, err = run(*args)
             self.assertEqual(status, 2)
             self.assertTrue(err.startswith("bootstrap-cli: "), (args, err))
@@ -81,6 +81,15 @@ class BadUsage(unittest.TestCase):
 
     def test_empty_output_file(self):
         self.expect_usage_error(["-o", ""], "invalid output file ''")
+
+    def test_bad_failed_lists(self):
+        self.expect_usage_error(["--failed=EBOGUS"],
+                                "invalid --failed 'EBOGUS': 'EBOGUS' is not an errno name")
+        self.expect_usage_error(["--failed=EACCES,enoent"],
+                                "'enoent' is not an errno name")
+        self.expect_usage_error(["--failed=,"], "name at least one errno")
+        self.expect_usage_error(["--failed=all-but-EACCES"],
+                                "'all-but-EACCES' is not an errno name")
 
     def test_bad_delivery_settings(self):
         for value in ("0", "4095", "5000", "2147483648", "1k"):
@@ -108,7 +117,8 @@ class Informational(unittest.TestCase):
                        "--pid=PID", "--uid=UID", "--cgroup=PATH",
                        "--comm=COMM", "--fork", "--ring-size=BYTES",
                        "--latency=MS", "--wake-every-event",
-                       "--max-args=BYTES", "-- COMMAND"):
+                       "--max-args=BYTES", "--failed[=ERRNO,...]",
+                       "-x", "-- COMMAND"):
             self.assertIn(option, out)
 
     def test_version(self):

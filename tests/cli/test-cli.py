@@ -59,12 +59,14 @@ def enter_private_mount_ns_without_tracefs():
 
 class Cli:
     """bootstrap-cli running in the background; its stdout lines arrive
-    in a queue, read by a thread so that the pipe never fills."""
+    in a queue, read by a thread so that the pipe never fills; its stderr
+    goes to a file (with -v, libbpf's messages alone can fill a pipe)."""
 
     def __init__(self, *args):
+        self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([CLI] + list(args),
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
+                                     stderr=self.err)
         self.lines = queue.Queue()
         self.seen = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -112,9 +114,10 @@ class Cli:
         deadline = time.monotonic() + 1
         while self.next_line(deadline) is not None:
             pass
-        err = self.proc.stderr.read().decode(errors="replace")
+        self.err.seek(0)
+        err = self.err.read().decode(errors="replace")
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.err.close()
         return status, err
 
 
@@ -209,6 +212,7 @@ class JsonFormat(unittest.TestCase):
             self.assertEqual(e["ns_pid"], pid)
         self.assertEqual(exe["ppid"], os.getpid())
         self.assertEqual(exe["filename"], PT_CHILD)
+        self.assertEqual(exe["cwd"], os.getcwd())
         self.assertEqual(exe["comm"], "pt-child")
         self.assertEqual(ex["ppid"], os.getpid())
         self.assertEqual(ex["comm"], "pt-child")
@@ -253,7 +257,7 @@ class JsonFormat(unittest.TestCase):
 class TableFormat(unittest.TestCase):
     HEADER = b"TIME     EVENT COMM             PID     PPID    FILENAME/EXIT CODE\n"
     # An escaped comm longer than its 16 columns pushes the row right.
-    ROW = re.compile(rb"^(\d\d:\d\d:\d\d) (EXEC|EXIT)  (.{16,}?) "
+    ROW = re.compile(rb"^(\d\d:\d\d:\d\d) (EXEC|EXIT|FAIL)  (.{16,}?) "
                      rb"(\d+) +(\d+) +(.*)\n$", re.S)
 
     def rows_of(self, cli, pid):
@@ -667,6 +671,70 @@ class OutputFile(unittest.TestCase):
         self.assertEqual((status, out), (1, b""))
         self.assertEqual(err, "bootstrap-cli: cannot open '/nonexistent-dir/"
                          "trace' for the events: No such file or directory\n")
+
+
+class FailedExec(unittest.TestCase):
+    """-x / --failed: failed exec attempts, in the table and in JSON, and
+    the errno filter; every EXEC carries its working directory."""
+
+    def test_table_row(self):
+        with tempfile.TemporaryDirectory() as d:
+            status, out, err = run_command(
+                "-x", "--", "sh", "-c", "cd '%s' && /nonexistent-pt-x a b; exit 0" % d)
+        self.assertEqual(status, 0, err)
+        rows = [TableFormat.ROW.match(r) for r in out.splitlines(keepends=True)[1:]]
+        fails = [r for r in rows if r.group(2) == b"FAIL" and
+                 r.group(6).startswith(b"/nonexistent-pt-x")]
+        self.assertEqual(len(fails), 1, out)
+        self.assertEqual(fails[0].group(6), b"/nonexistent-pt-x (ENOENT)")
+        self.assertEqual(fails[0].group(3).strip(), b"sh")
+
+    def test_json_keys_and_cwd(self):
+        with tempfile.TemporaryDirectory() as d:
+            real = os.path.realpath(d)
+            with open(os.path.join(d, "plain"), "w") as f:
+                f.write("not executable\n")
+            status, out, err = run_command(
+                "--json", "--failed", "--", "sh", "-c",
+                "cd '%s' && ./plain 'x y' 2>/dev/null; %s 0" % (d, PT_CHILD))
+        self.assertEqual(status, 0, err)
+        events = [json.loads(l) for l in out.splitlines()]
+        fails = [e for e in events if e["type"] == "exec_failed" and
+                 e["filename"] == "./plain"]
+        self.assertEqual(len(fails), 1, events)
+        f = fails[0]
+        self.assertEqual((f["errno"], f["error"], f["cwd"], f["args"],
+                          f["args_truncated"], f["comm"]),
+                         (13, "EACCES", real, ["./plain", "x y"], False, "sh"))
+        child = [e for e in events if e["type"] == "exec" and
+                 e["filename"] == PT_CHILD]
+        self.assertEqual(len(child), 1, events)
+        self.assertEqual(child[0]["cwd"], real)
+        self.assertNotIn("errno", child[0])
+
+    def test_errno_filter(self):
+        # Only EACCES: neither the ENOENT nor the PATH search's misses.
+        status, out, err = run_command(
+            "--json", "--failed=EACCES", "--", "sh", "-c",
+            "/nonexistent-pt-x 2>/dev/null; /etc/passwd 2>/dev/null; exit 0")
+        self.assertEqual(status, 0, err)
+        fails = [json.loads(l) for l in out.splitlines()
+                 if json.loads(l)["type"] == "exec_failed"]
+        self.assertEqual([(f["filename"], f["error"]) for f in fails],
+                         [("/etc/passwd", "EACCES")])
+        status, out, err = run_command(
+            "--json", "--failed=all-but-ENOENT", "--", "sh", "-c",
+            "/nonexistent-pt-x 2>/dev/null; /etc/passwd 2>/dev/null; exit 0")
+        fails = [json.loads(l) for l in out.splitlines()
+                 if json.loads(l)["type"] == "exec_failed"]
+        self.assertEqual([(f["filename"], f["error"]) for f in fails],
+                         [("/etc/passwd", "EACCES")])
+
+    def test_off_by_default(self):
+        status, out, err = run_command(
+            "--json", "--", "sh", "-c", "/nonexistent-pt-x 2>/dev/null; exit 0")
+        self.assertEqual(status, 0, err)
+        self.assertNotIn(b"exec_failed", out)
 
 
 class Unprivileged(unittest.TestCase):
