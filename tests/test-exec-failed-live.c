@@ -849,6 +849,7 @@ static void test_cwd_snapshot(void **state)
 	pt = live_start_opts(&c, &opts);
 	r = collector_wait(pt, &c, pid, PROCTRACE_EVENT_PROCESS, WAIT_MS);
 	assert_non_null(r);
+	assert_non_null(r->ev.cwd);
 	assert_string_equal(r->ev.cwd, dir);
 	assert_int_equal(r->ev.flags & (PROCTRACE_EVENT_F_CWD_TRUNCATED |
 					PROCTRACE_EVENT_F_CWD_DELETED |
