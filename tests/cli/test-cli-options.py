@@ -42,7 +42,7 @@ class BadUsage(unittest.TestCase):
 
     def test_unknown_option(self):
         self.expect_usage_error(["--bogus"], "unrecognized option '--bogus'")
-        self.expect_usage_error(["-Z"], "invalid option -- 'Z'")
+        self.expect_usage_error(["-Q"], "invalid option -- 'Q'")
 
     def test_snapshot_with_duration(self):
         self.expect_usage_error(["--snapshot", "-d", "5"],
@@ -73,7 +73,7 @@ class BadUsage(unittest.TestCase):
 
     def test_one_prefix_for_every_message(self):
         # Run by its full path: getopt's messages too say "bootstrap-cli:".
-        for args in (["--bogus"], ["-Z"], ["-d"], ["-d", "abc"], ["extra"]):
+        for args in (["--bogus"], ["-Q"], ["-d"], ["-d", "abc"], ["extra"]):
             status, out, err = run(*args)
             self.assertEqual(status, 2)
             self.assertTrue(err.startswith("bootstrap-cli: "), (args, err))
