@@ -595,9 +595,12 @@ static int take_snapshot(struct pt_backend *b)
  * @allow_fexit: whether failed exec attempts may use fexit programs.
  * *@reported: set if the failure was already logged (opening or
  * configuring); a load's failure is left to the caller to explain.
+ * *@fexit: set if the object was configured with the fexit programs.
+ * Read from here, not from skel->rodata after a failed load: libbpf sets
+ * the skeleton's pointer to NULL when it cannot map the maps again.
  */
 static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p,
-			 bool allow_fexit, bool *reported)
+			 bool allow_fexit, bool *reported, bool *fexit)
 {
 	char reason[128];
 	char *verifier_log = mmap(NULL, VERIFIER_LOG_SIZE, PROT_READ | PROT_WRITE,
@@ -607,6 +610,7 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 	int err;
 
 	*reported = true;
+	*fexit = false;
 	if (verifier_log == MAP_FAILED) {
 		pt_warn(&p->log, "proctrace_start: out of memory");
 		return -ENOMEM;
@@ -628,6 +632,7 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 		return err;
 	}
 	*reported = false;
+	*fexit = b->skel->rodata->exec_failed_fexit;
 	err = proctrace_bpf__load(b->skel);
 	if (verifier_log[0] && pt_log_verbose(&p->log)) {
 		verifier_log[VERIFIER_LOG_SIZE - 1] = '\0';
@@ -640,11 +645,11 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
 {
 	char reason[128];
-	bool reported;
+	bool reported, fexit;
 	int err;
 
-	err = open_and_load(b, p, true, &reported);
-	if (err && !reported && b->skel->rodata->exec_failed_fexit) {
+	err = open_and_load(b, p, true, &reported, &fexit);
+	if (err && !reported && fexit) {
 		/*
 		 * The fexit programs were refused although the probe passed
 		 * (a verifier we could not test against): the sys_exit
@@ -655,7 +660,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 			libbpf_reason(err, reason, sizeof(reason)));
 		proctrace_bpf__destroy(b->skel);
 		b->skel = NULL;
-		err = open_and_load(b, p, false, &reported);
+		err = open_and_load(b, p, false, &reported, &fexit);
 	}
 	if (err && reported)
 		return err;
