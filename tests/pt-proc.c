@@ -22,7 +22,8 @@
  *                                  time: half of them exec PATH (with "0"
  *                                  and MS: pt-child sleeps MS ms), the
  *                                  others sleep MS ms and _exit(0); waits
- *                                  for them all.
+ *                                  for them all.  SIGUSR1 stops it
+ *                                  starting more (it still waits).
  *
  * Everything it reports goes to stdout, one decimal number per line.
  */
@@ -39,8 +40,15 @@
 #include <unistd.h>
 
 static int code;
+static volatile sig_atomic_t churn_stop;
 static long delay_ms;
 static char **exec_argv;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	churn_stop = 1;
+}
 
 static void sleep_ms(long ms)
 {
@@ -138,9 +146,14 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 6 && !strcmp(argv[1], "churn")) {
 		int running = 0, started, max = atoi(argv[4]);
+		/* No SA_RESTART: the signal ends a blocked wait() at once. */
+		struct sigaction sa = { .sa_handler = on_usr1 };
 
+		sigaction(SIGUSR1, &sa, NULL);
 		n = atoi(argv[2]);
 		for (started = 0; started < n || running > 0;) {
+			if (churn_stop && started < n)
+				n = started;
 			if (started < n && running < max) {
 				pid_t pid = fork();
 
