@@ -22,6 +22,7 @@
 #include "proctrace_wire.h"
 #include "pt_path.h"
 #include "pt_cwd.h"
+#include "pt_usage.h"
 
 /* bpf_probe_read_kernel*() are GPL-only helpers. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -403,10 +404,23 @@ static __always_inline __u32 wait_status(struct task_struct *task)
 	return BPF_CORE_READ(task, group_leader, exit_code);
 }
 
+/* An EXIT record: the common header, then what the process used. */
+struct exit_record {
+	struct pt_wire_event hdr;
+	struct pt_wire_usage usage;
+};
+
+/*
+ * Whether EXIT records carry what the process used.  Always on in the
+ * library; bench/exit-cost.c turns it off to measure what it costs.
+ */
+const volatile bool read_usage = true;
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proctrace_exit, struct task_struct *task)
 {
-	struct pt_wire_event e;
+	struct exit_record r;
+	struct pt_wire_event *e = &r.hdr;
 	__u32 *sent;
 	__u64 create;
 
@@ -420,10 +434,10 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 	if (!in_subtree(task))
 		return 0;
 
-	fill_common(&e, task, PT_WIRE_EXIT);
-	if (min_duration_ns && e.ts_boot_ns - e.start_boot_ns < min_duration_ns)
+	fill_common(e, task, PT_WIRE_EXIT);
+	if (min_duration_ns && e->ts_boot_ns - e->start_boot_ns < min_duration_ns)
 		return 0;
-	if (!record_passes(&e))
+	if (!record_passes(e))
 		return 0;
 
 	/*
@@ -449,8 +463,13 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 	 */
 	if (sent && __sync_lock_test_and_set(sent, 1))
 		return 0;
-	e.exit_code = wait_status(task);
-	send(&e, sizeof(e));
+	e->exit_code = wait_status(task);
+	if (read_usage) {
+		pt_usage_read(&r.usage, task);
+		send(&r, sizeof(r));
+	} else {
+		send(e, sizeof(*e));
+	}
 	return 0;
 }
 

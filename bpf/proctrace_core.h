@@ -56,11 +56,66 @@ struct pid {
 	struct upid numbers[1];	/* one per level, up to .level */
 };
 
+struct list_head {
+	struct list_head *next;
+};
+
+/* seqlock_t: only the sequence number, to see a concurrent update. */
+struct seqcount {
+	unsigned int sequence;
+};
+
+struct seqcount_spinlock {
+	struct seqcount seqcount;
+};
+
+typedef struct {
+	struct seqcount_spinlock seqcount;
+} seqlock_t;
+
+/*
+ * Byte counters of /proc/PID/io.  rchar and wchar exist only with
+ * CONFIG_TASK_XACCT, read_bytes and write_bytes only with
+ * CONFIG_TASK_IO_ACCOUNTING: bpf/pt_usage.h asks before it reads them.
+ */
+struct task_io_accounting {
+	__u64 rchar;
+	__u64 wchar;
+	__u64 read_bytes;
+	__u64 write_bytes;
+};
+
+/* What cputime_adjust() last reported for the process (monotonic). */
+struct prev_cputime {
+	__u64 utime;
+	__u64 stime;
+};
+
 struct signal_struct {
 	atomic_t live;		/* threads that have not yet started to exit */
-	int nr_threads;
+	int nr_threads;		/* threads on thread_head */
 	int group_exit_code;	/* valid when SIGNAL_GROUP_EXIT is set */
 	unsigned int flags;
+	struct list_head thread_head;	/* of task_struct.thread_node */
+	/*
+	 * Counters of the threads already released (their own counters are
+	 * added here as they leave thread_head), under stats_lock; the
+	 * c-prefixed ones are of the children this process waited for.
+	 */
+	seqlock_t stats_lock;
+	__u64 utime;		/* ns, tick-sampled */
+	__u64 stime;
+	__u64 cutime;		/* ns, already scaled by cputime_adjust() */
+	__u64 cstime;
+	struct prev_cputime prev_cputime;
+	unsigned long nvcsw;
+	unsigned long nivcsw;
+	unsigned long min_flt;
+	unsigned long maj_flt;
+	unsigned long maxrss;	/* pages */
+	unsigned long cmaxrss;	/* pages */
+	struct task_io_accounting ioac;	/* also the waited-for children's */
+	unsigned long long sum_sched_runtime;	/* ns, exact */
 };
 
 struct mm_struct {
@@ -122,6 +177,10 @@ struct thread_info {
 	__u32 status;		/* x86: TS_COMPAT during a 32-bit system call */
 };
 
+struct sched_entity {
+	__u64 sum_exec_runtime;	/* ns on a CPU, updated at ticks and switches */
+};
+
 struct task_struct {
 	unsigned int flags;	/* PF_* */
 	struct thread_info thread_info;	/* CONFIG_THREAD_INFO_IN_TASK (x86) */
@@ -139,6 +198,16 @@ struct task_struct {
 	struct fs_struct *fs;
 	struct files_struct *files;
 	char comm[16];
+	/* Per thread, for bpf/pt_usage.h. */
+	struct list_head thread_node;	/* on signal->thread_head */
+	struct sched_entity se;
+	__u64 utime;		/* ns, tick-sampled */
+	__u64 stime;
+	unsigned long nvcsw;
+	unsigned long nivcsw;
+	unsigned long min_flt;
+	unsigned long maj_flt;
+	struct task_io_accounting ioac;
 };
 
 struct linux_binprm {

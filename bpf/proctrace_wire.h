@@ -120,6 +120,38 @@ struct pt_wire_event {
  */
 #define PT_WIRE_ALIGN 8
 
+/* pt_wire_usage.flags: the kernel has no such counter (config off). */
+#define PT_WIRE_USAGE_F_NO_IO_BYTES (1u << 0)	/* read_bytes, write_bytes */
+#define PT_WIRE_USAGE_F_NO_IO_CHARS (1u << 1)	/* rchar, wchar */
+
+/*
+ * What a process used, as the kernel counts it, taken when its last
+ * thread exits (bpf/pt_usage.h); it follows the header of every EXIT
+ * record.  Raw counters: the library turns them into the public fields
+ * (lib/usage.c), e.g. scales the CPU times as getrusage() does.
+ */
+struct pt_wire_usage {
+	__u32 flags;		/* PT_WIRE_USAGE_F_* */
+	__u32 reserved;
+	__u64 runtime_ns;	/* exact time on a CPU, all threads */
+	__u64 utime_ns;		/* tick-sampled user time, all threads */
+	__u64 stime_ns;		/* tick-sampled system time, all threads */
+	__u64 prev_utime_ns;	/* signal->prev_cputime: last reported */
+	__u64 prev_stime_ns;
+	__u64 maxrss_pages;
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 min_flt;
+	__u64 maj_flt;
+	__u64 rchar;
+	__u64 wchar;
+	__u64 read_bytes;
+	__u64 write_bytes;
+	__u64 cutime_ns;	/* children waited for, already scaled */
+	__u64 cstime_ns;
+	__u64 cmaxrss_pages;
+};
+
 /* Indexes into the per-CPU "loss" counters. */
 enum pt_wire_loss {
 	PT_LOSS_RING_FULL = 0,	/* no room in the ring buffer */

@@ -99,6 +99,8 @@ size_t pt_wire_record_size(const void *data, size_t avail)
 		return avail;
 	for (i = 0; i < PT_WIRE_STR_NR; i++)
 		size += w->len[i];
+	if (w->type == PT_WIRE_EXIT)
+		size += sizeof(struct pt_wire_usage);
 	return size;
 }
 
@@ -204,7 +206,8 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 		decode_status(w->exit_code, out);
 		out->duration_ns = w->ts_boot_ns >= w->start_boot_ns ?
 				   w->ts_boot_ns - w->start_boot_ns : 0;
-		return 0;
+		/* What the process used: the block after the (empty) parts. */
+		return pt_decode_usage(p, left, out);
 	case PT_WIRE_FORK:
 		out->type = PROCTRACE_EVENT_FORK;
 		out->flags = 0;

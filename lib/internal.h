@@ -160,6 +160,24 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
  */
 size_t pt_wire_record_size(const void *data, size_t avail);
 
+/* ---- what a process used (usage.c) ---- */
+
+/*
+ * Fills the usage fields of an EXIT event from the @size bytes that follow
+ * the record's header and parts: 0 bytes (a record without them) leaves
+ * them zero; fewer than the block is -EBADMSG.
+ */
+int pt_decode_usage(const void *data, size_t size, struct proctrace_event *out);
+
+/*
+ * The kernel's cputime_adjust(): splits @rtime (exact ns on a CPU) in the
+ * ratio of the tick-sampled @utime and @stime, never below what was
+ * reported before (@prev_utime, @prev_stime).
+ */
+void pt_cputime_adjust(uint64_t rtime, uint64_t utime, uint64_t stime,
+		       uint64_t prev_utime, uint64_t prev_stime,
+		       uint64_t *ut, uint64_t *st);
+
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, in nanoseconds, now. */
 int64_t pt_realtime_offset_ns(void);
 

@@ -95,7 +95,22 @@ static void event_layout(void)
 	FIELD(proctrace_event, reserved0, 148, uint32_t);
 	FIELD(proctrace_event, cwd, 152, const char *);
 	FIELD(proctrace_event, exec_dirfd_path, 160, const char *);
-	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 168);
+	/* 0.3 (issue 15: what the process used) */
+	FIELD(proctrace_event, cpu_user_ns, 168, uint64_t);
+	FIELD(proctrace_event, cpu_sys_ns, 176, uint64_t);
+	FIELD(proctrace_event, max_rss_bytes, 184, uint64_t);
+	FIELD(proctrace_event, read_bytes, 192, uint64_t);
+	FIELD(proctrace_event, write_bytes, 200, uint64_t);
+	FIELD(proctrace_event, rchar, 208, uint64_t);
+	FIELD(proctrace_event, wchar, 216, uint64_t);
+	FIELD(proctrace_event, ctx_voluntary, 224, uint64_t);
+	FIELD(proctrace_event, ctx_involuntary, 232, uint64_t);
+	FIELD(proctrace_event, min_flt, 240, uint64_t);
+	FIELD(proctrace_event, maj_flt, 248, uint64_t);
+	FIELD(proctrace_event, children_cpu_user_ns, 256, uint64_t);
+	FIELD(proctrace_event, children_cpu_sys_ns, 264, uint64_t);
+	FIELD(proctrace_event, children_max_rss_bytes, 272, uint64_t);
+	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 280);
 }
 
 static void opts_layout(void)
@@ -182,6 +197,8 @@ static void constants(void)
 	CHECK_EQ("PROCTRACE_EVENT_F_EXE_TRUNCATED", PROCTRACE_EVENT_F_EXE_TRUNCATED, 4);
 	CHECK_EQ("PROCTRACE_EVENT_F_EXE_UNREACHABLE", PROCTRACE_EVENT_F_EXE_UNREACHABLE, 8);
 	CHECK_EQ("PROCTRACE_EVENT_F_PROGRAM_UNKNOWN", PROCTRACE_EVENT_F_PROGRAM_UNKNOWN, 16);
+	CHECK_EQ("PROCTRACE_EVENT_F_NO_IO_BYTES", PROCTRACE_EVENT_F_NO_IO_BYTES, 32);
+	CHECK_EQ("PROCTRACE_EVENT_F_NO_IO_CHARS", PROCTRACE_EVENT_F_NO_IO_CHARS, 64);
 	CHECK_EQ("PROCTRACE_OPT_FORK_EVENTS", PROCTRACE_OPT_FORK_EVENTS, 1);
 	CHECK_EQ("PROCTRACE_OPT_FILTER_UID", PROCTRACE_OPT_FILTER_UID, 2);
 	CHECK_EQ("PROCTRACE_OPT_WAKE_EVERY_EVENT", PROCTRACE_OPT_WAKE_EVERY_EVENT, 4);

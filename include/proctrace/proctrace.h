@@ -180,6 +180,20 @@ enum proctrace_event_type {
  * @since 0.3
  */
 #define PROCTRACE_EVENT_F_ARGS_UNREADABLE (1u << 10)
+ * @brief struct proctrace_event::flags, EXIT: this kernel counts no storage
+ * I/O (built without CONFIG_TASK_IO_ACCOUNTING): @c read_bytes and
+ * @c write_bytes are 0 because they are not available, not because
+ * nothing was read or written.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_NO_IO_BYTES (1u << 11)
+/**
+ * @brief struct proctrace_event::flags, EXIT: this kernel counts no
+ * read/write calls (built without CONFIG_TASK_XACCT): @c rchar and
+ * @c wchar are 0 because they are not available.
+ * @since 0.3
+ */
+#define PROCTRACE_EVENT_F_NO_IO_CHARS (1u << 12)
 
 /**
  * @brief One process event, as handed to the event callback.
@@ -373,6 +387,109 @@ struct proctrace_event {
 	 * descriptor was not open.
 	 */
 	const char *exec_dirfd_path;
+
+	/*
+	 * What the process used.  EXIT only (0 for other types), taken in
+	 * the kernel when its last thread exits, for the whole process: all
+	 * its threads, those still running and those gone before (also the
+	 * threads an exec replaced), counted once each.  Its children are not
+	 * included, except in the I/O counters (see @c read_bytes); what the
+	 * children it waited for used is in the children_* fields.
+	 *
+	 * How they relate to wait4(): the rusage wait4() gives the parent is
+	 * that of the process *plus* the children it waited for (RUSAGE_BOTH):
+	 * ru_utime = cpu_user_ns + children_cpu_user_ns, ru_stime likewise,
+	 * ru_maxrss * 1024 = max(max_rss_bytes, children_max_rss_bytes),
+	 * ru_nvcsw and the others add the children's too.  The process's own
+	 * figures here are taken a few microseconds before the last thread
+	 * is gone, so wait4() may find a little more: the CPU time the last
+	 * thread spends on its way out (about a tick, 4 ms at HZ=250, at
+	 * most) and its final switch away (one voluntary switch).
+	 */
+
+	/**
+	 * EXIT: user CPU time of the process, in nanoseconds, as getrusage()
+	 * and wait4() compute it: the exact time its threads spent on a CPU,
+	 * split between user and system in the proportion the kernel sampled
+	 * at each tick (cputime_adjust()), so short processes are not 0.  As
+	 * /proc/PID/stat's utime field, in nanoseconds instead of ticks.
+	 * @since 0.3
+	 */
+	uint64_t cpu_user_ns;
+	/** EXIT: system CPU time of the process, in nanoseconds; see @c cpu_user_ns. @since 0.3 */
+	uint64_t cpu_sys_ns;
+	/**
+	 * EXIT: peak resident set size of the process, in bytes: the
+	 * kernel's high-water mark of its memory (also of an earlier program
+	 * it ran before an exec), as getrusage()'s ru_maxrss (which is in
+	 * KiB) for the process alone.  A multiple of the page size.
+	 * @since 0.3
+	 */
+	uint64_t max_rss_bytes;
+	/**
+	 * EXIT: bytes the process caused to be read from storage (the block
+	 * layer; reads served from the page cache are not counted), as
+	 * read_bytes of /proc/PID/io.  Like /proc/PID/io, it includes the
+	 * I/O of the children the process waited for: the kernel adds a
+	 * reaped child's I/O counters to its parent's and keeps no separate
+	 * total.  0 with PROCTRACE_EVENT_F_NO_IO_BYTES set if the kernel does
+	 * not count it.
+	 * @since 0.3
+	 */
+	uint64_t read_bytes;
+	/**
+	 * EXIT: bytes the process caused to be written to storage, counted
+	 * when page-cache pages are dirtied or direct I/O is issued, as
+	 * write_bytes of /proc/PID/io (without subtracting
+	 * cancelled_write_bytes, dirty pages truncated before they were
+	 * written back).  Includes waited-for children, as @c read_bytes.
+	 * 0 on a file system that does not write back (tmpfs).
+	 * @since 0.3
+	 */
+	uint64_t write_bytes;
+	/**
+	 * EXIT: bytes passed through read(2)-like calls (read, pread, readv,
+	 * sendfile, splice, ...), whether or not storage was involved, as
+	 * rchar of /proc/PID/io.  Includes waited-for children, as
+	 * @c read_bytes.  0 with PROCTRACE_EVENT_F_NO_IO_CHARS if the kernel
+	 * does not count it.
+	 * @since 0.3
+	 */
+	uint64_t rchar;
+	/** EXIT: bytes passed through write(2)-like calls, as wchar of /proc/PID/io; see @c rchar. @since 0.3 */
+	uint64_t wchar;
+	/**
+	 * EXIT: voluntary context switches of the process's threads (it
+	 * blocked: sleep, wait for I/O or a lock), as getrusage()'s ru_nvcsw.
+	 * @since 0.3
+	 */
+	uint64_t ctx_voluntary;
+	/** EXIT: involuntary context switches (preempted), as ru_nivcsw. @since 0.3 */
+	uint64_t ctx_involuntary;
+	/** EXIT: minor page faults (no I/O needed), as ru_minflt. @since 0.3 */
+	uint64_t min_flt;
+	/** EXIT: major page faults (the page was read from storage), as ru_majflt. @since 0.3 */
+	uint64_t maj_flt;
+	/**
+	 * EXIT: user CPU time, in nanoseconds, of the children the process
+	 * waited for (wait(2) family) and, recursively, of theirs: the
+	 * kernel's cutime, what getrusage(RUSAGE_CHILDREN) would have given
+	 * the process.  Children it did not wait for (still running,
+	 * orphaned, or reaped automatically because SIGCHLD was ignored)
+	 * are not included.  For a shell, the cost of the commands it ran,
+	 * while @c cpu_user_ns is its own.
+	 * @since 0.3
+	 */
+	uint64_t children_cpu_user_ns;
+	/** EXIT: system CPU time of the waited-for children (cstime); see @c children_cpu_user_ns. @since 0.3 */
+	uint64_t children_cpu_sys_ns;
+	/**
+	 * EXIT: the largest peak resident set size among the waited-for
+	 * children and their own waited-for descendants, in bytes (cmaxrss,
+	 * getrusage(RUSAGE_CHILDREN)'s ru_maxrss in bytes).
+	 * @since 0.3
+	 */
+	uint64_t children_max_rss_bytes;
 };
 
 /**
