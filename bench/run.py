@@ -45,6 +45,13 @@ How the figures are made:
   Both wait like an event loop, in epoll_wait() on proctrace_fd() without
   a polling period, so only the library's own wake-ups deliver.  A latency
   row is met only if every expected event arrived and none was lost.
+- Kernel cost of the usage read (issue 15): bench-exit-cost loads the
+  library's BPF object twice, with the usage read off and on, attaches
+  both exit programs at once (each exit runs both; the order alternates
+  between rounds, as the first pays the cache misses of both) and runs
+  SPAWNS fork+exec+wait per round, an even number of ROUNDS; the kernel's
+  BPF statistics (run_time_ns / run_cnt) give each program's mean cost per
+  run.  Nearly every run is the exit of one of our children.
 - Self-check: the default latency run again with the library's drain
   timer disarmed (bench-latency --disarm-drain-timer).  It must come out
   not met; if it is met, the row counts as having no figure.
@@ -859,6 +866,25 @@ class Bench:
         self.row(9, figs[4], work, "%s; %+.1f us/spawn"
                  % (ratios("on", "off", "spawn"), extra_ns("spawn") / NS_PER_US))
 
+    # -- 10: kernel cost of the usage read on the exit program --
+
+    def bench_exit_cost(self):
+        rounds = self.a.rounds + self.a.rounds % 2
+        spawns = self.a.spawns
+        log("10: exit program's kernel cost, usage read off and on, %d x %d spawns"
+            % (rounds, spawns))
+        r = subprocess.run([self.a.exit_cost, self.a.noop, str(spawns), str(rounds)],
+                           capture_output=True, text=True)
+        fig = "exit program's kernel cost per run (bpf_stats), usage read off -> on"
+        work = "%d rounds x %d spawns, both attached" % (rounds, spawns)
+        m = re.search(r"^mean_without_ns=(\d+) mean_with_ns=(\d+)", r.stdout, re.M)
+        if r.returncode != 0 or not m:
+            self.failed_row(10, fig, work, r.stderr.strip() or "bench-exit-cost failed")
+            return
+        off, on = int(m.group(1)), int(m.group(2))
+        self.row(10, fig, work, "%d ns -> %d ns (%+d ns, %+.0f %%)"
+                 % (off, on, on - off, 100.0 * (on - off) / off if off else 0))
+
     # -- all --
 
     def run(self):
@@ -869,7 +895,8 @@ class Bench:
                     (5, "start-up", self.bench_startup),
                     (7, "delivery latency", self.bench_latency),
                     (8, "process context", self.bench_context),
-                    (9, "failed exec attempts", self.bench_failed)]
+                    (9, "failed exec attempts", self.bench_failed),
+                    (10, "exit program's kernel cost", self.bench_exit_cost)]
         t0 = time.monotonic()
         for num, title, section in sections:
             try:
@@ -881,7 +908,7 @@ class Bench:
         return time.monotonic() - t0
 
 
-EXPECTED_ROWS = 39
+EXPECTED_ROWS = 40
 
 
 def print_table(rows, elapsed, sizes, disturbances):
@@ -909,7 +936,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for name in ("cli", "noop", "spawn", "burst-bin", "startup", "latency",
                  "snapshot-bin", "table",
-                 "syscalls-bin"):
+                 "syscalls-bin", "exit-cost"):
         p.add_argument("--" + name, required=True, help="path of the program")
     p.add_argument("--quick", action="store_true",
                    default=os.environ.get("BENCH_QUICK") == "1",
