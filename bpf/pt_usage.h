@@ -68,7 +68,6 @@ struct pt_usage_walk {
 	__u64 node;		/* the list_head to visit next */
 	__u64 head;		/* &signal->thread_head: the end of the list */
 	__u64 node_off;		/* offsetof(struct task_struct, thread_node) */
-	bool done;		/* came back to head */
 };
 
 static long pt_usage_walk_step(__u32 i, void *ctx)
@@ -78,10 +77,8 @@ static long pt_usage_walk_step(__u32 i, void *ctx)
 	struct list_head *node = (struct list_head *)w->node;
 	struct task_struct *t;
 
-	if (w->node == w->head || !node) {
-		w->done = true;
-		return 1;
-	}
+	if (w->node == w->head || !node)
+		return 1;	/* back at the head: every thread seen */
 	/* container_of(node, struct task_struct, thread_node) */
 	t = (struct task_struct *)(w->node - w->node_off);
 	PT_USAGE_ADD_THREAD(u, t, PT_USAGE_PROBE);
@@ -115,6 +112,51 @@ static __always_inline void pt_usage_add_signal(struct pt_wire_usage *u,
 }
 
 /*
+ * One reading of the counters that move: signal's and the threads' on
+ * the list.  False if a thread was released meanwhile (stats_lock's
+ * sequence number moved or was odd): then the sums may count it twice or
+ * not at all, and the caller reads again.
+ */
+static __always_inline bool pt_usage_try(struct pt_wire_usage *u,
+					 struct task_struct *task,
+					 struct signal_struct *sig)
+{
+	struct pt_usage_walk w = {};
+	unsigned int seq;
+	int nr;
+
+	seq = sig->stats_lock.seqcount.seqcount.sequence;
+	/*
+	 * BPF has no fence instruction: this only keeps the compiler from
+	 * moving loads across the sequence reads, which is what
+	 * read_seqbegin() needs on x86 (loads are not reordered with loads
+	 * there).  Elsewhere a torn read stays possible, as rare as a
+	 * release racing the exit of the last thread.
+	 */
+	asm volatile("" ::: "memory");
+	pt_usage_add_signal(u, sig);
+	nr = sig->nr_threads;
+	if (nr <= 1) {
+		/* Only the exiting thread is left on the list. */
+		PT_USAGE_ADD_THREAD(u, task, PT_USAGE_DIRECT);
+	} else {
+		w.u = u;
+		w.head = (__u64)&sig->thread_head;
+		w.node = (__u64)BPF_CORE_READ(sig, thread_head.next);
+		w.node_off = bpf_core_field_offset(struct task_struct, thread_node);
+		/*
+		 * One more step than threads to see the end.  A list longer
+		 * than PT_USAGE_MAX_THREADS is counted in part (documented):
+		 * it would take a process that many threads exiting at once.
+		 */
+		bpf_loop(nr < PT_USAGE_MAX_THREADS ? nr + 1 : PT_USAGE_MAX_THREADS,
+			 pt_usage_walk_step, &w, 0);
+	}
+	asm volatile("" ::: "memory");
+	return !(seq & 1) && seq == sig->stats_lock.seqcount.seqcount.sequence;
+}
+
+/*
  * Fills @u for the process of @task, its last thread, at
  * sched_process_exit.
  */
@@ -122,9 +164,6 @@ static __always_inline void pt_usage_read(struct pt_wire_usage *u,
 					  struct task_struct *task)
 {
 	struct signal_struct *sig = task->signal;
-	struct pt_usage_walk w = {};
-	unsigned int seq;
-	int nr, attempt;
 
 	u->flags = 0;
 	u->reserved = 0;
@@ -151,43 +190,14 @@ static __always_inline void pt_usage_read(struct pt_wire_usage *u,
 		u->prev_stime_ns = 0;
 	}
 
-	for (attempt = 0; attempt < 3; attempt++) {
-		seq = sig->stats_lock.seqcount.seqcount.sequence;
-		/*
-		 * BPF has no fence instruction: this only keeps the compiler
-		 * from moving loads across the sequence reads, which is what
-		 * read_seqbegin() needs on x86 (loads are not reordered with
-		 * loads there).  Elsewhere a torn read stays possible, as rare
-		 * as a release racing the exit of the last thread.
-		 */
-		asm volatile("" ::: "memory");
-		pt_usage_add_signal(u, sig);
-		nr = sig->nr_threads;
-		if (nr <= 1) {
-			/* Only the exiting thread is left on the list. */
-			PT_USAGE_ADD_THREAD(u, task, PT_USAGE_DIRECT);
-		} else {
-			w.u = u;
-			w.head = (__u64)&sig->thread_head;
-			w.node = (__u64)BPF_CORE_READ(sig, thread_head.next);
-			w.node_off = bpf_core_field_offset(struct task_struct,
-							   thread_node);
-			w.done = false;
-			/*
-			 * One more step than threads to see the end.  A list
-			 * longer than PT_USAGE_MAX_THREADS is counted in part
-			 * (documented): it would take a process that many
-			 * threads exiting at once.
-			 */
-			bpf_loop(nr < PT_USAGE_MAX_THREADS ? nr + 1 :
-						PT_USAGE_MAX_THREADS,
-				 pt_usage_walk_step, &w, 0);
-		}
-		asm volatile("" ::: "memory");
-		if (!(seq & 1) &&
-		    seq == sig->stats_lock.seqcount.seqcount.sequence)
-			break;
-	}
+	/*
+	 * Written out three times rather than as a loop: Linux 6.1's
+	 * verifier refuses the loop's back-edge here (measured: "back-edge
+	 * from insn 348 to 349"), and clang cannot unroll it.
+	 */
+	if (!pt_usage_try(u, task, sig))
+		if (!pt_usage_try(u, task, sig))
+			pt_usage_try(u, task, sig);
 }
 
 #endif /* PT_USAGE_H */
