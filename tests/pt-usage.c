@@ -159,11 +159,14 @@ static void sleeps(long n)
 }
 
 static long leader_ms2;
+static volatile int leader_done;
 
 static void *outlive_leader(void *arg)
 {
 	(void)arg;
-	/* Let the leader exit first, then burn. */
+	/* The leader must have burnt its share and exited: then burn. */
+	while (!leader_done)
+		usleep(1000);
 	usleep(20000);
 	burn_ms(leader_ms2);
 	exit(0);
@@ -226,6 +229,7 @@ int main(int argc, char **argv)
 		leader_ms2 = b;
 		start(outlive_leader, 0);
 		burn_ms(a);
+		leader_done = 1;
 		pthread_exit(NULL);
 	} else if (!strcmp(mode, "thread-exec") && argc >= 4) {
 		pthread_join(start(burn_thread, a), NULL);
