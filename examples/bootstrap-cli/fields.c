@@ -129,6 +129,23 @@ const struct cli_field cli_fields[] = {
 	ROW("exec_dirfd", CLI_I32, exec_dirfd, FAIL),
 	ROW("exec_at_flags", CLI_U32, exec_at_flags, FAIL),
 	ROW("exec_dirfd_path", CLI_STRING, exec_dirfd_path, FAIL, .if_set = FAIL),
+	/* What the process used (0.3); not in the table, which keeps its columns. */
+	ROW("cpu_user_ns", CLI_U64, cpu_user_ns, EXIT),
+	ROW("cpu_sys_ns", CLI_U64, cpu_sys_ns, EXIT),
+	ROW("max_rss_bytes", CLI_U64, max_rss_bytes, EXIT),
+	ROW("read_bytes", CLI_U64, read_bytes, EXIT),
+	ROW("write_bytes", CLI_U64, write_bytes, EXIT),
+	ROW("rchar", CLI_U64, rchar, EXIT),
+	ROW("wchar", CLI_U64, wchar, EXIT),
+	ROW("ctx_voluntary", CLI_U64, ctx_voluntary, EXIT),
+	ROW("ctx_involuntary", CLI_U64, ctx_involuntary, EXIT),
+	ROW("min_flt", CLI_U64, min_flt, EXIT),
+	ROW("maj_flt", CLI_U64, maj_flt, EXIT),
+	ROW("children_cpu_user_ns", CLI_U64, children_cpu_user_ns, EXIT),
+	ROW("children_cpu_sys_ns", CLI_U64, children_cpu_sys_ns, EXIT),
+	ROW("children_max_rss_bytes", CLI_U64, children_max_rss_bytes, EXIT),
+	ROW("no_io_bytes", CLI_FLAG, flags, EXIT, .flag = PROCTRACE_EVENT_F_NO_IO_BYTES),
+	ROW("no_io_chars", CLI_FLAG, flags, EXIT, .flag = PROCTRACE_EVENT_F_NO_IO_CHARS),
 };
 
 const size_t cli_fields_count = sizeof(cli_fields) / sizeof(cli_fields[0]);

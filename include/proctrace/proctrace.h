@@ -421,7 +421,8 @@ struct proctrace_event {
 	/**
 	 * EXIT: peak resident set size of the process, in bytes: the
 	 * kernel's high-water mark of its memory (also of an earlier program
-	 * it ran before an exec), as getrusage()'s ru_maxrss (which is in
+	 * it ran before an exec, and so of the copy of its parent's memory it
+	 * started as after fork), as getrusage()'s ru_maxrss (which is in
 	 * KiB) for the process alone.  A multiple of the page size.
 	 * @since 0.3
 	 */
