@@ -115,11 +115,13 @@ static __always_inline void pt_usage_add_signal(struct pt_wire_usage *u,
  * One reading of the counters that move: signal's and the threads' on
  * the list.  False if a thread was released meanwhile (stats_lock's
  * sequence number moved or was odd): then the sums may count it twice or
- * not at all, and the caller reads again.
+ * not at all, and the caller reads again.  A function of its own (a BPF
+ * subprogram), not inlined: called up to three times, it would otherwise
+ * be in the program three times.
  */
-static __always_inline bool pt_usage_try(struct pt_wire_usage *u,
-					 struct task_struct *task,
-					 struct signal_struct *sig)
+static __noinline bool pt_usage_try(struct pt_wire_usage *u,
+				    struct task_struct *task,
+				    struct signal_struct *sig)
 {
 	struct pt_usage_walk w = {};
 	unsigned int seq;
@@ -191,9 +193,9 @@ static __always_inline void pt_usage_read(struct pt_wire_usage *u,
 	}
 
 	/*
-	 * Written out three times rather than as a loop: Linux 6.1's
-	 * verifier refuses the loop's back-edge here (measured: "back-edge
-	 * from insn 348 to 349"), and clang cannot unroll it.
+	 * Three calls rather than a loop: Linux 6.1's verifier refused the
+	 * loop's back-edge here (measured: "back-edge from insn 348 to
+	 * 349"), and clang cannot unroll it.
 	 */
 	if (!pt_usage_try(u, task, sig))
 		if (!pt_usage_try(u, task, sig))
