@@ -243,3 +243,13 @@ void tl_format_duration(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64 " min %" PRIu64 " s", ns / NS_PER_MIN,
 			 ns % NS_PER_MIN / NS_PER_S);
 }
+
+void tl_format_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	if (bytes < 1024 * 1024)
+		snprintf(buf, size, "%" PRIu64 " KiB", bytes / 1024);
+	else if (bytes < UINT64_C(1024) * 1024 * 1024)
+		snprintf(buf, size, "%.1f MiB", (double)bytes / (1024.0 * 1024));
+	else
+		snprintf(buf, size, "%.2f GiB", (double)bytes / (1024.0 * 1024 * 1024));
+}

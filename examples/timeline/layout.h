@@ -53,4 +53,7 @@ void tl_layout_free(struct tl_layout *l);
  */
 void tl_format_duration(uint64_t ns, char *buf, size_t size);
 
+/* A size for people: "812 KiB", "12.3 MiB", "2.50 GiB". */
+void tl_format_bytes(uint64_t bytes, char *buf, size_t size);
+
 #endif

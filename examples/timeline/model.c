@@ -206,6 +206,10 @@ int tl_model_add(struct tl_model *m, const struct proctrace_event *e)
 		p->signal = PROCTRACE_EVENT_HAS(e, signal) ? e->signal : 0;
 		p->core_dumped = PROCTRACE_EVENT_HAS(e, flags) &&
 				 (e->flags & PROCTRACE_EVENT_F_CORE_DUMPED);
+		if (PROCTRACE_EVENT_HAS(e, max_rss_bytes)) {
+			p->cpu_ns = e->cpu_user_ns + e->cpu_sys_ns;
+			p->max_rss_bytes = e->max_rss_bytes;
+		}
 	}
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';

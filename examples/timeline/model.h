@@ -43,6 +43,13 @@ struct tl_proc {
 	int32_t exit_code;
 	int32_t signal;
 	bool core_dumped;
+	/*
+	 * What it used, from its EXIT (libproctrace 0.3): CPU time (user +
+	 * system) and peak resident set size; both 0 when not known (EXIT
+	 * lost, or an older library).
+	 */
+	uint64_t cpu_ns;
+	uint64_t max_rss_bytes;
 	char comm[PROCTRACE_COMM_LEN];	/* the latest seen */
 	struct tl_exec *execs;
 	size_t n_execs;

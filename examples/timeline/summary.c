@@ -65,37 +65,61 @@ static void put_failed(FILE *out, const struct tl_model *m, size_t failed)
 		fprintf(out, "  and %zu more\n", failed - shown);
 }
 
-static void put_longest(FILE *out, const struct tl_model *m)
+/* What a top-ten list ranks processes by; 0 leaves a process out. */
+static uint64_t lifetime_of(const struct tl_proc *p)
 {
-	size_t top[TL_SUMMARY_LONGEST], n_top = 0, i, j;
-	char dur[32];
+	return p->end_ns - p->start_ns;
+}
+
+static uint64_t cpu_of(const struct tl_proc *p)
+{
+	return p->cpu_ns;
+}
+
+static uint64_t rss_of(const struct tl_proc *p)
+{
+	return p->max_rss_bytes;
+}
+
+/*
+ * "proctrace-timeline: @title:" and the TL_SUMMARY_TOP processes with the
+ * largest @value, largest first (the earlier on ties).  Unless @with_zero,
+ * a process whose value is 0 (not known: an older library, or its EXIT
+ * lost) is left out, and with none left, so is the list.
+ */
+static void put_top(FILE *out, const struct tl_model *m, const char *title,
+		    uint64_t (*value)(const struct tl_proc *),
+		    void (*format)(uint64_t, char *, size_t), bool with_zero)
+{
+	size_t top[TL_SUMMARY_TOP], n_top = 0, i, j;
+	char text[32];
 
 	/* Insertion into a short sorted list: n times at most ten steps. */
 	for (i = 0; i < m->n; i++) {
-		uint64_t d = m->procs[i].end_ns - m->procs[i].start_ns;
+		uint64_t v = value(&m->procs[i]);
 
+		if (!v && !with_zero)
+			continue;
 		for (j = n_top; j > 0; j--) {
-			const struct tl_proc *q = &m->procs[top[j - 1]];
-
-			if (q->end_ns - q->start_ns >= d)
+			if (value(&m->procs[top[j - 1]]) >= v)
 				break;
-			if (j < TL_SUMMARY_LONGEST)
+			if (j < TL_SUMMARY_TOP)
 				top[j] = top[j - 1];
 		}
-		if (j < TL_SUMMARY_LONGEST) {
+		if (j < TL_SUMMARY_TOP) {
 			top[j] = i;
-			if (n_top < TL_SUMMARY_LONGEST)
+			if (n_top < TL_SUMMARY_TOP)
 				n_top++;
 		}
 	}
 	if (!n_top)
 		return;
-	fprintf(out, "proctrace-timeline: longest:\n");
+	fprintf(out, "proctrace-timeline: %s:\n", title);
 	for (i = 0; i < n_top; i++) {
 		const struct tl_proc *p = &m->procs[top[i]];
 
-		tl_format_duration(p->end_ns - p->start_ns, dur, sizeof(dur));
-		fprintf(out, "  %-12s pid %-7" PRId32 " ", dur, p->pid);
+		format(value(p), text, sizeof(text));
+		fprintf(out, "  %-12s pid %-7" PRId32 " ", text, p->pid);
 		put_command(out, p);
 		fputc('\n', out);
 	}
@@ -110,7 +134,9 @@ void tl_summary_write(FILE *out, const struct tl_model *m, const struct tl_run *
 	fprintf(out, "proctrace-timeline: wall time %s, %zu processes, %zu failed, "
 		"peak %zu at once\n", wall, m->n, failed, tl_model_peak(m));
 	put_failed(out, m, failed);
-	put_longest(out, m);
+	put_top(out, m, "most CPU time", cpu_of, tl_format_duration, false);
+	put_top(out, m, "highest peak memory", rss_of, tl_format_bytes, false);
+	put_top(out, m, "longest", lifetime_of, tl_format_duration, true);
 	if (tl_run_lost(run))
 		fprintf(out, "proctrace-timeline: %" PRIu64 " events lost in the kernel "
 			"(ring buffer full: %" PRIu64 ", other: %" PRIu64 ", malformed: %"

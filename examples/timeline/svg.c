@@ -100,6 +100,13 @@ static void put_title(FILE *out, const struct tl_model *m, const struct tl_proc 
 	fprintf(out, "\npid %" PRId32 ", parent %" PRId32 "\nstart +%s, duration %s%s\n",
 		p->pid, p->ppid, when, p->has_exit ? "" : "at least ", dur);
 	put_status(out, p);
+	if (p->cpu_ns || p->max_rss_bytes) {
+		char cpu[32], rss[32];
+
+		tl_format_duration(p->cpu_ns, cpu, sizeof(cpu));
+		tl_format_bytes(p->max_rss_bytes, rss, sizeof(rss));
+		fprintf(out, "\nCPU %s, peak RSS %s", cpu, rss);
+	}
 	for (i = 0; i < p->n_execs && i < TITLE_MAX_EXECS; i++) {
 		tl_format_duration(p->execs[i].ts_ns - m->t0_ns, when, sizeof(when));
 		fprintf(out, "\nexec at +%s: ", when);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "synthetic.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,54 @@ void syn_exit(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
 	e.exit_code = code;
 	e.signal = sig;
 	tl_model_add(m, &e);
+}
+
+void syn_exit_usage(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
+		    uint64_t start, const char *comm, uint64_t user_ns,
+		    uint64_t sys_ns, uint64_t max_rss_bytes)
+{
+	struct proctrace_event e = base(PROCTRACE_EVENT_EXIT, pid, ppid, ts, comm);
+
+	e.duration_ns = ts - start;
+	e.cpu_user_ns = user_ns;
+	e.cpu_sys_ns = sys_ns;
+	e.max_rss_bytes = max_rss_bytes;
+	tl_model_add(m, &e);
+}
+
+void syn_usage(struct tl_model *m)
+{
+	static const char *const sh[] = { "sh", "build.sh", NULL };
+	static const char *const cc1[] = { "cc1", "-O2", "x.c", NULL };
+	static const char *const ld[] = { "ld", "-o", "x", "x.o", NULL };
+	static const char *const t[] = { "true", NULL };
+	static const char *const cat[] = { "cat", "x.map", NULL };
+	struct proctrace_event old;
+
+	syn_fork(m, 300, SYN_TRACER, SYN_MS(0), "proctrace-timel");
+	syn_exec(m, 300, SYN_TRACER, SYN_MS(0.5), "/bin/sh", sh);
+	syn_fork(m, 301, 300, SYN_MS(1), "sh");
+	syn_exec(m, 301, 300, SYN_MS(1.5), "/usr/lib/gcc/cc1", cc1);
+	syn_exit_usage(m, 301, 300, SYN_MS(2600), SYN_MS(1), "cc1", 2200 * 1000000ULL,
+		       300 * 1000000ULL, 300ULL << 20);
+	syn_fork(m, 302, 300, SYN_MS(2601), "sh");
+	syn_exec(m, 302, 300, SYN_MS(2602), "/usr/bin/ld", ld);
+	syn_exit_usage(m, 302, 300, SYN_MS(3500), SYN_MS(2601), "ld", 700 * 1000000ULL,
+		       100 * 1000000ULL, 5ULL << 28);
+	syn_fork(m, 303, 300, SYN_MS(3501), "sh");
+	syn_exec(m, 303, 300, SYN_MS(3502), "/usr/bin/true", t);
+	syn_exit_usage(m, 303, 300, SYN_MS(3503), SYN_MS(3501), "true", 400000, 100000,
+		       900 * 1024);
+	syn_fork(m, 304, 300, SYN_MS(3504), "sh");
+	syn_exec(m, 304, 300, SYN_MS(3505), "/usr/bin/cat", cat);
+	old = base(PROCTRACE_EVENT_EXIT, 304, 300, SYN_MS(3510), "cat");
+	old.size = offsetof(struct proctrace_event, cpu_user_ns);
+	old.duration_ns = SYN_MS(3510) - SYN_MS(3504);
+	old.cpu_user_ns = 99 * 1000000000ULL;
+	old.max_rss_bytes = 99ULL << 30;
+	tl_model_add(m, &old);
+	syn_exit_usage(m, 300, SYN_TRACER, SYN_MS(3511), SYN_MS(0), "sh", 2000000, 1000000,
+		       4ULL << 20);
 }
 
 /* One process: fork, exec of @argv[0] from /usr/bin, exit. */

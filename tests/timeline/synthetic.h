@@ -27,6 +27,20 @@ void syn_exec(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
 void syn_exit(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
 	      uint64_t start, const char *comm, int32_t code, int32_t sig);
 
+/* An EXIT that says what the process used (libproctrace 0.3). */
+void syn_exit_usage(struct tl_model *m, int32_t pid, int32_t ppid, uint64_t ts,
+		    uint64_t start, const char *comm, uint64_t user_ns,
+		    uint64_t sys_ns, uint64_t max_rss_bytes);
+
+/*
+ * A build, for the CPU and memory lists: sh (pid 300) runs cc1 (301,
+ * 2.2 s user + 0.3 s system, 300 MiB), ld (302, 0.8 s, 1.25 GiB), true
+ * (303, 500 us, 900 KiB) and cat (304) whose EXIT comes from a 0.2
+ * library (its size stops before the usage fields, which hold garbage).
+ * sh itself: 3 ms, 4 MiB.
+ */
+void syn_usage(struct tl_model *m);
+
 /*
  * The issue's shape: sh (pid 100) runs sleep 0.1 (101), then sleep 0.3
  * (102), then three parallel steps: sleep 0.2 (103, exit 0), sh exiting 3

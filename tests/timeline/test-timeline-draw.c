@@ -526,6 +526,55 @@ static void test_summary(void **state)
 	tl_model_free(&m);
 }
 
+/*
+ * What each process used (libproctrace 0.3): in its tooltip, and the ten
+ * that used the most CPU and the most memory in the summary; an EXIT of
+ * an older library (its size stops before the fields) counts as unknown.
+ */
+static void test_usage(void **state)
+{
+	static const char *const cmd[] = { "sh", "build.sh" };
+	struct tl_run run = { .command = cmd, .command_argc = 2 };
+	struct tl_model m;
+	struct capture c;
+	char *s, *svg;
+
+	(void)state;
+	tl_model_init(&m, SYN_TRACER);
+	syn_usage(&m);
+	assert_int_equal(tl_model_finish(&m, 0), 0);
+	assert_int_equal(m.n, 5);
+	assert_int_equal(m.procs[1].cpu_ns, 2500 * 1000000ULL);
+	assert_int_equal(m.procs[1].max_rss_bytes, 300ULL << 20);
+	assert_int_equal(m.procs[4].cpu_ns, 0);
+	assert_int_equal(m.procs[4].max_rss_bytes, 0);
+
+	svg = write_svg(&m, &run);
+	assert_non_null(strstr(svg, "pid 302, parent 300\nstart +2.60 s, duration 899.0 ms\n"
+				    "exit 0\nCPU 800.0 ms, peak RSS 1.25 GiB\n"));
+	assert_non_null(strstr(svg, "\nCPU 500 us, peak RSS 900 KiB\n"));
+	/* No figure for the process whose library did not give them. */
+	assert_int_equal(count(svg, "peak RSS"), 4);
+	free(svg);
+
+	capture_start(&c);
+	tl_summary_write(c.f, &m, &run);
+	s = capture_end(&c);
+	assert_non_null(strstr(s, "most CPU time:\n"
+				  "  2.50 s       pid 301     cc1 -O2 x.c\n"
+				  "  800.0 ms     pid 302     ld -o x x.o\n"
+				  "  3.0 ms       pid 300     sh build.sh\n"
+				  "  500 us       pid 303     true\n"
+				  "proctrace-timeline: highest peak memory:\n"
+				  "  1.25 GiB     pid 302     ld -o x x.o\n"
+				  "  300.0 MiB    pid 301     cc1 -O2 x.c\n"
+				  "  4.0 MiB      pid 300     sh build.sh\n"
+				  "  900 KiB      pid 303     true\n"
+				  "proctrace-timeline: longest:\n"));
+	free(s);
+	tl_model_free(&m);
+}
+
 static void test_many_processes_stay_small(void **state)
 {
 	static const char *const cmd[] = { "sh", "build.sh" };
@@ -565,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_trace_shape),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_many_processes_stay_small),
 	};
 

@@ -158,6 +158,13 @@ class Timeline(unittest.TestCase):
         self.assertIn("8 processes, 2 failed, peak %d at once" % peak, err)
         self.assertRegex(err, r"\n  exit 3 +pid %d +sh -c 'sleep 0.2 & echo" % pid("par_fail"))
         self.assertRegex(err, r"\n  SIGTERM +pid %d +sh -c" % pid("par_kill"))
+        # What each process used (CPU time, peak RSS): in every tooltip,
+        # and the top lists hold every process (all eight exited).
+        for r, p in role.items():
+            self.assertRegex(procs[p]["title"], r"\nCPU [0-9.]+ [mu]?s, peak RSS [0-9.]+ [KMG]iB", r)
+        for title in ("most CPU time", "highest peak memory"):
+            top = err.split(title + ":\n", 1)[1].splitlines()[:8]
+            self.assertEqual(len([l for l in top if l.startswith("  ")]), 8, title)
         longest = err.split("longest:\n", 1)[1].splitlines()
         self.assertEqual(len(longest), 8)
         self.assertRegex(longest[0], r"pid %d +\S*sh \S*shape.sh " % pid("root"))
