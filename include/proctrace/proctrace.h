@@ -467,17 +467,17 @@ struct proctrace_event {
 	uint64_t ctx_voluntary;
 	/** EXIT: involuntary context switches (preempted), as ru_nivcsw. @since 0.3 */
 	uint64_t ctx_involuntary;
-	/** EXIT: minor page faults (no I/O needed), as ru_minflt. @since 0.3 */
+	/** EXIT: minor page faults (no I/O needed), as ru_minflt and /proc/PID/stat's minflt. @since 0.3 */
 	uint64_t min_flt;
-	/** EXIT: major page faults (the page was read from storage), as ru_majflt. @since 0.3 */
+	/** EXIT: major page faults (the page was read from storage), as ru_majflt and /proc/PID/stat's majflt. @since 0.3 */
 	uint64_t maj_flt;
 	/**
 	 * EXIT: user CPU time, in nanoseconds, of the children the process
 	 * waited for (wait(2) family) and, recursively, of theirs: the
 	 * kernel's cutime, what getrusage(RUSAGE_CHILDREN) would have given
-	 * the process.  Children it did not wait for (still running,
-	 * orphaned, or reaped automatically because SIGCHLD was ignored)
-	 * are not included.  For a shell, the cost of the commands it ran,
+	 * the process (/proc/PID/stat's cutime field, in nanoseconds).
+	 * Children it did not wait for (still running, orphaned, or reaped
+	 * automatically because SIGCHLD was ignored) are not included.  For a shell, the cost of the commands it ran,
 	 * while @c cpu_user_ns is its own.
 	 * @since 0.3
 	 */
