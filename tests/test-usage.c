@@ -88,10 +88,22 @@ static const struct recorded_event *run(struct proctrace *pt,
 	return e;
 }
 
-/* @got within 5 % or 20 ms (the larger) of @want, as the issue says. */
+/*
+ * @got within 5 % or 20 ms (the larger) of @want, as the issue says.
+ * What separates the two is the CPU time the last thread spends after the
+ * exit tracepoint, plus at most a tick of runtime not yet accounted: tens
+ * of microseconds on a real CPU.  Under instruction emulation (the kernel
+ * matrix sets PT_EMULATED, docs/kernels.md) that exit path ran 20 to 36 ms
+ * in the measured runs, so there the floor is 60 ms.  A thread counted
+ * twice or not at all is 100 ms or more in every test here: far outside
+ * on a real CPU; under emulation, where starting a process inflates the
+ * totals to seconds, 5 % of them can hide it in the exec test, which the
+ * run on the host's own kernel checks.
+ */
 static void assert_cpu_close(const char *what, uint64_t got, uint64_t want)
 {
-	uint64_t tol = want / 20 > 20 * MS ? want / 20 : 20 * MS;
+	uint64_t floor = getenv("PT_EMULATED") ? 60 * MS : 20 * MS;
+	uint64_t tol = want / 20 > floor ? want / 20 : floor;
 	uint64_t diff = got > want ? got - want : want - got;
 
 	if (diff > tol)
