@@ -180,6 +180,7 @@ enum proctrace_event_type {
  * @since 0.3
  */
 #define PROCTRACE_EVENT_F_ARGS_UNREADABLE (1u << 10)
+/**
  * @brief struct proctrace_event::flags, EXIT: this kernel counts no storage
  * I/O (built without CONFIG_TASK_IO_ACCOUNTING): @c read_bytes and
  * @c write_bytes are 0 because they are not available, not because
