@@ -87,6 +87,7 @@ struct loaded {
 /* The library's object with the usage read on or off, not yet attached. */
 static void load(struct loaded *l, bool usage)
 {
+	struct bpf_program *prog;
 	int err;
 
 	l->skel = proctrace_bpf__open();
@@ -98,8 +99,13 @@ static void load(struct loaded *l, bool usage)
 	/* As the library sets them (lib/bpf_backend.c). */
 	l->skel->rodata->wakeup_bytes = RING_SIZE / 8;
 	bpf_map__set_max_entries(l->skel->maps.events, RING_SIZE);
-	bpf_program__set_autoload(l->skel->progs.proctrace_exec, false);
-	bpf_program__set_autoload(l->skel->progs.proctrace_fork, false);
+	/*
+	 * The exit program alone: every other one (exec, fork, snapshot,
+	 * failed exec attempts, and whatever comes next) stays unloaded.
+	 */
+	bpf_object__for_each_program(prog, l->skel->obj)
+		if (prog != l->skel->progs.proctrace_exit)
+			bpf_program__set_autoload(prog, false);
 	err = proctrace_bpf__load(l->skel);
 	if (err) {
 		fprintf(stderr, "loading the BPF object: %s\n", strerror(-err));
