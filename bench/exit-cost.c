@@ -213,6 +213,8 @@ int main(int argc, char **argv)
 	}
 	printf("mean_without_ns=%.0f mean_with_ns=%.0f rounds=%ld\n",
 	       sum_without / rounds, sum_with / rounds, rounds);
+	free(without);
+	free(with);
 	close(stats_fd);
 	return 0;
 }
