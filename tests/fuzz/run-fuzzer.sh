@@ -44,6 +44,11 @@ fi
 flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -std=gnu11
 	-Wall -Wextra -Wno-unused-parameter
 	-I"$top/include" -I"$top/examples/bootstrap-cli")
+# The output code under test, the same list as fuzz-replay's in
+# tests/fuzz/meson.build (a file missing here fails the build, loudly).
+target_src=("$top/examples/bootstrap-cli/format.c" "$top/lib/signal_name.c"
+	"$top/examples/bootstrap-cli/fields.c"
+	"$top/examples/bootstrap-cli/errnames.c")
 echo "run-fuzzer: building $out/format-fuzzer with $clang"
 build() {
 	local f
@@ -52,16 +57,12 @@ build() {
 			-c "$here/$f.c" -o "$out/$f.o" || return 1
 	done
 	"$clang" "${flags[@]}" -fsanitize=fuzzer,address,undefined \
-		"$here/format-fuzz.c" "$top/examples/bootstrap-cli/format.c" \
-		"$top/lib/signal_name.c" \
-		"$top/examples/bootstrap-cli/fields.c" \
+		"$here/format-fuzz.c" "${target_src[@]}" \
 		"$out/output-check.o" "$out/json-check.o" "$out/json-get.o" \
 		"$out/utf8-check.o" -o "$out/format-fuzzer"
 	# The replay program, only to ask the target for its input layout.
 	"$clang" "${flags[@]}" -fsanitize=address,undefined \
-		"$here/replay.c" "$here/format-fuzz.c" \
-		"$top/examples/bootstrap-cli/format.c" "$top/lib/signal_name.c" \
-		"$top/examples/bootstrap-cli/fields.c" \
+		"$here/replay.c" "$here/format-fuzz.c" "${target_src[@]}" \
 		"$out/output-check.o" "$out/json-check.o" "$out/json-get.o" \
 		"$out/utf8-check.o" -o "$out/fuzz-replay"
 }
