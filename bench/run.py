@@ -329,6 +329,7 @@ class Bench:
     def __init__(self, args):
         self.a = args
         self.tmp = tempfile.mkdtemp(prefix="proctrace-bench-")
+        self.kept = False       # files left in self.tmp for a look afterwards
         self.rows = []
         help_text = subprocess.run([args.cli, "--help"], capture_output=True,
                                    text=True).stdout
@@ -435,8 +436,20 @@ class Bench:
                     have_summary[key] = False
                 if to_file:
                     ex, xt = events_of(t["out_path"], pids, "bench-noop")
-                    missing[key] += 2 * sum(pids.values()) - ex - xt
-                    os.unlink(t["out_path"])
+                    miss = 2 * sum(pids.values()) - ex - xt
+                    missing[key] += miss
+                    if miss:
+                        # Keep what a round that missed events saw, with
+                        # the pids, for a look afterwards.
+                        kept = self.path("%s-round%d-missing" % (key, r + 1))
+                        os.replace(t["out_path"], kept + ".out")
+                        with open(kept + ".pids", "w") as f:
+                            f.writelines("%d\n" % p for p in sorted(pids.elements()))
+                        self.kept = True
+                        log("%d: round %d missed %d of our events: output kept in %s.out"
+                            % (num, r + 1, miss, kept))
+                    else:
+                        os.unlink(t["out_path"])
         return dict(ratios=ratios, cpu_ratios=cpu_ratios, times=times, lost=lost, missing=missing,
                     have_summary=have_summary, untraced=untraced,
                     runnable={m[0] for m in runnable})
@@ -980,7 +993,10 @@ def main():
         print(("SKIP: " if a.check else "bench: ") + "BPF cannot run here: " + str(e))
         return 77 if a.check else 1
     finally:
-        shutil.rmtree(bench.tmp, ignore_errors=True)
+        if bench.kept:
+            log("kept the output of the rounds that missed events in %s" % bench.tmp)
+        else:
+            shutil.rmtree(bench.tmp, ignore_errors=True)
     disturbances = []
     if tracers:
         disturbances.append("other BPF tracers ran during the benchmark (%s): they also "

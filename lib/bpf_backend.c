@@ -873,6 +873,39 @@ int pt_backend_fd(const struct pt_backend *b)
 	return b->epoll_fd;
 }
 
+/*
+ * Runs of our programs that the kernel skipped, added to @other.  A
+ * tracing program does not run while it is already running on the same
+ * CPU (an interrupt, or a preempted fexit program): the kernel then skips
+ * it and counts only its recursion_misses (Linux 5.12; 0 before).  The
+ * skipped run may have been one the filters would have dropped, so this
+ * makes lost_other an upper bound rather than leave a loss uncounted.
+ */
+static int add_skipped_runs(const struct pt_backend *b, uint64_t *other)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, b->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)	/* not loaded (autoload off) */
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			int err = -errno;
+
+			pt_warn(&b->log, "proctrace_stats: cannot read how often the kernel "
+				"skipped program %s: %s", bpf_program__name(prog),
+				strerror(-err));
+			return err;
+		}
+		*other += info.recursion_misses;
+	}
+	return 0;
+}
+
 int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -922,7 +955,7 @@ int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 	}
 	out->ring_full = sum[PT_LOSS_RING_FULL];
 	out->other = sum[PT_LOSS_OTHER];
-	return 0;
+	return add_skipped_runs(b, &out->other);
 }
 
 void pt_backend_destroy(struct pt_backend *b)

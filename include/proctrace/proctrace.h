@@ -916,7 +916,12 @@ struct proctrace_stats {
 	uint64_t events_lost;
 	/** Lost because the ring buffer was full (see opts.ring_buffer_size). */
 	uint64_t lost_ring_full;
-	/** Lost in the kernel for another reason (no scratch memory). */
+	/**
+	 * Lost in the kernel for another reason: no scratch memory, or (since
+	 * 0.3.1) a run of one of the library's programs that the kernel
+	 * skipped because it was already running on that CPU.  Such a run may
+	 * have been one the filters would have dropped: an upper bound.
+	 */
 	uint64_t lost_other;
 	/** Records the library could not decode (a libproctrace bug). */
 	uint64_t lost_malformed;
