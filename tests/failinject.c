@@ -67,6 +67,19 @@ static bool fail_now(const char *what, int err, void *caller)
 
 #define FAIL_NOW(what, err) fail_now((what), (err), __builtin_return_address(0))
 
+/*
+ * In a wrapper: if this call is the one to fail, fails it as the real
+ * call would, errno set to @err and @failed returned.  A macro, as
+ * FAIL_NOW() must see the wrapper's own return address.
+ */
+#define FAIL_AS(what, err, failed)                   \
+	do {                                         \
+		if (FAIL_NOW(what, err)) {           \
+			errno = (err);               \
+			return (failed);             \
+		}                                    \
+	} while (0)
+
 /* ---- memory ---- */
 
 void *__real_malloc(size_t size);
@@ -78,20 +91,14 @@ int __real_posix_memalign(void **p, size_t align, size_t size);
 void *__wrap_malloc(size_t size);
 void *__wrap_malloc(size_t size)
 {
-	if (FAIL_NOW("malloc", ENOMEM)) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	FAIL_AS("malloc", ENOMEM, NULL);
 	return __real_malloc(size);
 }
 
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size)
 {
-	if (FAIL_NOW("calloc", ENOMEM)) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	FAIL_AS("calloc", ENOMEM, NULL);
 	return __real_calloc(n, size);
 }
 
@@ -99,20 +106,15 @@ void *__wrap_realloc(void *p, size_t size);
 void *__wrap_realloc(void *p, size_t size)
 {
 	/* realloc(p, 0) frees: not a call that can fail. */
-	if (size && FAIL_NOW("realloc", ENOMEM)) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	if (size)
+		FAIL_AS("realloc", ENOMEM, NULL);
 	return __real_realloc(p, size);
 }
 
 char *__wrap_strdup(const char *s);
 char *__wrap_strdup(const char *s)
 {
-	if (FAIL_NOW("strdup", ENOMEM)) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	FAIL_AS("strdup", ENOMEM, NULL);
 	return __real_strdup(s);
 }
 
@@ -132,20 +134,14 @@ void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (FAIL_NOW("mmap", ENOMEM)) {
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
+	FAIL_AS("mmap", ENOMEM, MAP_FAILED);
 	return __real_mmap(addr, len, prot, flags, fd, off);
 }
 
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (FAIL_NOW("mmap", ENOMEM)) {
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
+	FAIL_AS("mmap", ENOMEM, MAP_FAILED);
 	return __real_mmap64(addr, len, prot, flags, fd, off);
 }
 
@@ -242,10 +238,7 @@ long __wrap_syscall(long nr, ...)
 		what = "capget";
 		err = EINVAL;
 	}
-	if (fail_now(what, err, __builtin_return_address(0))) {
-		errno = err;
-		return -1;
-	}
+	FAIL_AS(what, err, -1);
 	ret = __real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (fi.armed && nr == SYS_bpf && ret >= 0) {
 		if (a[0] == BPF_PROG_LOAD)
@@ -289,10 +282,7 @@ int __wrap_open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (FAIL_NOW("open", EMFILE)) {
-		errno = EMFILE;
-		return -1;
-	}
+	FAIL_AS("open", EMFILE, -1);
 	return __real_open(path, flags, mode);
 }
 
@@ -305,80 +295,56 @@ int __wrap_open64(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (FAIL_NOW("open", EMFILE)) {
-		errno = EMFILE;
-		return -1;
-	}
+	FAIL_AS("open", EMFILE, -1);
 	return __real_open64(path, flags, mode);
 }
 
 FILE *__wrap_fopen(const char *path, const char *mode);
 FILE *__wrap_fopen(const char *path, const char *mode)
 {
-	if (FAIL_NOW("fopen", EMFILE)) {
-		errno = EMFILE;
-		return NULL;
-	}
+	FAIL_AS("fopen", EMFILE, NULL);
 	return __real_fopen(path, mode);
 }
 
 FILE *__wrap_fopen64(const char *path, const char *mode);
 FILE *__wrap_fopen64(const char *path, const char *mode)
 {
-	if (FAIL_NOW("fopen", EMFILE)) {
-		errno = EMFILE;
-		return NULL;
-	}
+	FAIL_AS("fopen", EMFILE, NULL);
 	return __real_fopen64(path, mode);
 }
 
 DIR *__wrap_opendir(const char *path);
 DIR *__wrap_opendir(const char *path)
 {
-	if (FAIL_NOW("opendir", EMFILE)) {
-		errno = EMFILE;
-		return NULL;
-	}
+	FAIL_AS("opendir", EMFILE, NULL);
 	return __real_opendir(path);
 }
 
 size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f);
 size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
 {
-	if (FAIL_NOW("fread", EIO)) {
-		errno = EIO;
-		return 0;
-	}
+	FAIL_AS("fread", EIO, 0);
 	return __real_fread(p, size, n, f);
 }
 
 int __wrap_access(const char *path, int mode);
 int __wrap_access(const char *path, int mode)
 {
-	if (FAIL_NOW("access", EACCES)) {
-		errno = EACCES;
-		return -1;
-	}
+	FAIL_AS("access", EACCES, -1);
 	return __real_access(path, mode);
 }
 
 int __wrap_epoll_create1(int flags);
 int __wrap_epoll_create1(int flags)
 {
-	if (FAIL_NOW("epoll_create1", EMFILE)) {
-		errno = EMFILE;
-		return -1;
-	}
+	FAIL_AS("epoll_create1", EMFILE, -1);
 	return __real_epoll_create1(flags);
 }
 
 int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-	if (FAIL_NOW("epoll_ctl", ENOMEM)) {
-		errno = ENOMEM;
-		return -1;
-	}
+	FAIL_AS("epoll_ctl", ENOMEM, -1);
 	return __real_epoll_ctl(epfd, op, fd, ev);
 }
 
@@ -386,20 +352,14 @@ int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 int __wrap_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
 int __wrap_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout)
 {
-	if (FAIL_NOW("epoll_wait", EINTR)) {
-		errno = EINTR;
-		return -1;
-	}
+	FAIL_AS("epoll_wait", EINTR, -1);
 	return __real_epoll_wait(epfd, evs, max, timeout);
 }
 
 int __wrap_timerfd_create(int clockid, int flags);
 int __wrap_timerfd_create(int clockid, int flags)
 {
-	if (FAIL_NOW("timerfd_create", EMFILE)) {
-		errno = EMFILE;
-		return -1;
-	}
+	FAIL_AS("timerfd_create", EMFILE, -1);
 	return __real_timerfd_create(clockid, flags);
 }
 
@@ -408,10 +368,7 @@ int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *new_value
 int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *new_value,
 			   struct itimerspec *old_value)
 {
-	if (FAIL_NOW("timerfd_settime", ENOMEM)) {
-		errno = ENOMEM;
-		return -1;
-	}
+	FAIL_AS("timerfd_settime", ENOMEM, -1);
 	return __real_timerfd_settime(fd, flags, new_value, old_value);
 }
 
@@ -431,13 +388,7 @@ int __real_bpf_map__lookup_elem(const struct bpf_map *map, const void *key, size
 int __real_libbpf_num_possible_cpus(void);
 
 /* libbpf 1.x reports errors as a negative return and errno both. */
-#define LIBBPF_FAIL(what, err)          \
-	do {                            \
-		if (FAIL_NOW(what, err)) { \
-			errno = err;    \
-			return -err;    \
-		}                       \
-	} while (0)
+#define LIBBPF_FAIL(what, err) FAIL_AS(what, err, -(err))
 
 int __wrap_bpf_object__open_skeleton(struct bpf_object_skeleton *s,
 				     const struct bpf_object_open_opts *opts);
@@ -483,10 +434,7 @@ struct ring_buffer *__wrap_ring_buffer__new(int map_fd, ring_buffer_sample_fn sa
 struct ring_buffer *__wrap_ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb,
 					    void *ctx, const struct ring_buffer_opts *opts)
 {
-	if (FAIL_NOW("ring_buffer__new", ENOMEM)) {
-		errno = ENOMEM;
-		return NULL;
-	}
+	FAIL_AS("ring_buffer__new", ENOMEM, NULL);
 	return __real_ring_buffer__new(map_fd, sample_cb, ctx, opts);
 }
 
