@@ -37,7 +37,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
-#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,18 +52,8 @@
 
 #include "bpf-objects.h"
 #include "failinject.h"
+#include "heap-use.h"
 #include "live-harness.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 
 #define EXIT_CODE 42
 /* Far more than one session makes: a bound in case a run never ends. */
@@ -184,13 +173,6 @@ static long count_mappings(long *bpf)
 	}
 	fclose(f);
 	return n;
-}
-
-static size_t heap_in_use(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
 }
 
 /*
@@ -572,20 +554,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* As in test-leaks.c: with glibc's per-thread cache off, heap in use is exact. */
-static void without_malloc_cache(char **argv)
-{
-	static const char tunable[] = "glibc.malloc.tcache_count=0";
-	const char *cur = getenv("GLIBC_TUNABLES");
-
-	if (cur && strstr(cur, tunable))
-		return;
-	if (setenv("GLIBC_TUNABLES", tunable, 1) == 0)
-		execv("/proc/self/exe", argv);
-	fprintf(stderr, "cannot re-run with %s: %s\n", tunable, strerror(errno));
-	exit(1);
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,7 +561,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_btf_path_fork_events_session),
 	};
 
-	without_malloc_cache(argv);
+	heap_without_malloc_cache(argv);
 	/*
 	 * libelf's error messages go through gettext, whose first use keeps
 	 * a few bytes for good (not a leak): done here, before any baseline.

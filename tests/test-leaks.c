@@ -17,7 +17,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <malloc.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +31,7 @@
 #include <cmocka.h>
 
 #include "bpf-objects.h"
+#include "heap-use.h"
 #include "live-harness.h"
 
 #define CYCLES 1000
@@ -53,23 +53,6 @@
  * cache off, see main()).
  */
 #define HEAP_BOUND_BYTES CYCLES
-
-/*
- * Under AddressSanitizer, freed memory waits in its quarantine (hundreds of
- * megabytes of resident memory), its allocator maps memory as it likes and
- * mallinfo2() reports nothing: resident memory, mappings and heap are
- * then not compared, and LeakSanitizer checks the heap at exit instead.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 
 /* File scope: still reachable if a failed assertion leaves the test early. */
 static struct bpf_objects ours;
@@ -121,13 +104,6 @@ static long status_kb(const char *key)
 	fclose(f);
 	assert_true(kb >= 0);
 	return kb;
-}
-
-static size_t heap_in_use(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
 }
 
 static uint64_t now_ms(void)
@@ -308,25 +284,6 @@ static void test_close_with_undelivered_events(void **state)
 	collector_free(&c);
 }
 
-/*
- * glibc's per-thread cache holds freed blocks that mallinfo2() still
- * counts as in use, tens of kilobytes whatever the number of cycles; with
- * it off, heap in use is exact.  Tunables are read at start-up, hence the
- * re-exec.
- */
-static void without_malloc_cache(char **argv)
-{
-	static const char tunable[] = "glibc.malloc.tcache_count=0";
-	const char *cur = getenv("GLIBC_TUNABLES");
-
-	if (cur && strstr(cur, tunable))
-		return;
-	if (setenv("GLIBC_TUNABLES", tunable, 1) == 0)
-		execv("/proc/self/exe", argv);
-	fprintf(stderr, "cannot re-run with %s: %s\n", tunable, strerror(errno));
-	exit(1);
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,7 +291,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_close_with_undelivered_events),
 	};
 
-	without_malloc_cache(argv);
+	heap_without_malloc_cache(argv);
 	live_prepare();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
