@@ -336,6 +336,22 @@ int reap(pid_t pid)
 	return status;
 }
 
+long read_number(int fd)
+{
+	char buf[32];
+	ssize_t n, got = 0;
+
+	while (got < (ssize_t)sizeof(buf) - 1) {
+		n = read(fd, buf + got, 1);
+		if (n <= 0 || buf[got] == '\n')
+			break;
+		got++;
+	}
+	buf[got] = '\0';
+	assert_true(got > 0);
+	return strtol(buf, NULL, 10);
+}
+
 uint64_t now_realtime_ns(void)
 {
 	struct timespec ts;

@@ -93,6 +93,12 @@ pid_t spawn(const char *path, char *const argv[]);
 pid_t spawn_child(struct collector *c, int exit_code, int sleep_ms);
 /* waitpid() for @pid; returns the raw wait status. */
 int reap(pid_t pid);
+/*
+ * Reads one line from @fd, a byte at a time (nothing past its newline),
+ * and returns it as a number: a pid that a helper such as pt-proc printed.
+ * Fails the test if nothing came before the newline or the end.
+ */
+long read_number(int fd);
 
 uint64_t now_realtime_ns(void);
 

@@ -211,22 +211,6 @@ static pid_t spawn_reading(const char *path, char *const argv[], int *out)
 	return pid;
 }
 
-static long read_number(int fd)
-{
-	char buf[32];
-	ssize_t n, got = 0;
-
-	while (got < (ssize_t)sizeof(buf) - 1) {
-		n = read(fd, buf + got, 1);
-		if (n <= 0 || buf[got] == '\n')
-			break;
-		got++;
-	}
-	buf[got] = '\0';
-	assert_true(got > 0);
-	return strtol(buf, NULL, 10);
-}
-
 /*
  * A second thread execs pt-child: the exec event carries the process id
  * (not the thread's), and no exit event appears for the thread that

@@ -57,22 +57,6 @@ static int kernel_has_thread_pidfds(void)
 	return 0;
 }
 
-static long read_number(int fd)
-{
-	char buf[32];
-	ssize_t n, got = 0;
-
-	while (got < (ssize_t)sizeof(buf) - 1) {
-		n = read(fd, buf + got, 1);
-		if (n <= 0 || buf[got] == '\n')
-			break;
-		got++;
-	}
-	buf[got] = '\0';
-	assert_true(got > 0);
-	return strtol(buf, NULL, 10);
-}
-
 static void test_thread_from_before_start_execs(void **state)
 {
 	const char *proc = getenv("PT_PROC");
