@@ -3,7 +3,6 @@
 #include "options.h"
 
 #include <argp.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -16,6 +15,7 @@
 
 #include <proctrace/proctrace.h>
 
+#include "cmdline.h"
 #include "errnames.h"
 
 #define NS_PER_MS 1000000ULL
@@ -30,16 +30,6 @@ enum {
 	OPT_MAX_ARGS,
 	OPT_SNAPSHOT,
 };
-
-static void print_version(FILE *out, struct argp_state *state)
-{
-	(void)state;
-	fprintf(out, "bootstrap-cli %d.%d.%d (libproctrace %s)\n",
-		PROCTRACE_VERSION_MAJOR, PROCTRACE_VERSION_MINOR,
-		PROCTRACE_VERSION_PATCH, proctrace_version_string());
-}
-
-void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
 
 static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "What to report:", 1 },
@@ -85,35 +75,11 @@ static const struct argp_option option_table[] = {
 	{ 0 },
 };
 
-/*
- * strtoull() accepts leading blanks, a sign (and negates "-5" into a huge
- * value) and trailing junk; every number here is digits only.
- * Returns -EINVAL for anything else, -ERANGE past @max.
- */
-static int parse_number(const char *arg, unsigned long long max,
-			unsigned long long *out)
-{
-	unsigned long long v;
-	const char *p;
-
-	if (!*arg)
-		return -EINVAL;
-	for (p = arg; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
-	errno = 0;
-	v = strtoull(arg, NULL, 10);
-	if (errno == ERANGE || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
 static void parse_duration(struct argp_state *state, const char *arg,
 			   struct cli_options *opts)
 {
 	unsigned long long ms;
-	int err = parse_number(arg, UINT64_MAX / NS_PER_MS, &ms);
+	int err = cmdline_number(arg, UINT64_MAX / NS_PER_MS, &ms);
 
 	if (err == -ERANGE)
 		argp_error(state, "duration '%s' is too large: at most %llu ms",
@@ -125,19 +91,6 @@ static void parse_duration(struct argp_state *state, const char *arg,
 		opts->min_duration_ns = ms * NS_PER_MS;
 }
 
-/* A whole number in [min, max], or a usage error naming @what. */
-static uint64_t parse_ranged(struct argp_state *state, const char *what,
-			     const char *arg, unsigned long long min,
-			     unsigned long long max)
-{
-	unsigned long long v = 0;
-
-	if (parse_number(arg, max, &v) || v < min)
-		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
-			   what, arg, min, max);
-	return v;
-}
-
 static void parse_uid(struct argp_state *state, const char *arg,
 		      struct cli_options *opts)
 {
@@ -145,7 +98,7 @@ static void parse_uid(struct argp_state *state, const char *arg,
 	struct passwd *pw;
 
 	opts->has_uid = true;
-	if (parse_number(arg, UINT32_MAX - 1, &v) == 0) {
+	if (cmdline_number(arg, UINT32_MAX - 1, &v) == 0) {
 		opts->uid = (uint32_t)v;
 		return;
 	}
@@ -337,11 +290,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		parse_failed(state, arg, opts);
 		return 0;
 	case OPT_MAX_ARGS:
-		opts->max_args = (uint32_t)parse_ranged(state, "argument size", arg, 1,
-							UINT32_MAX);
+		opts->max_args = (uint32_t)cmdline_ranged(state, "argument size", arg, 1,
+							  UINT32_MAX);
 		return 0;
 	case 'p':
-		opts->pid = (int32_t)parse_ranged(state, "pid", arg, 1, INT32_MAX);
+		opts->pid = (int32_t)cmdline_ranged(state, "pid", arg, 1, INT32_MAX);
 		return 0;
 	case 'u':
 		parse_uid(state, arg, opts);
@@ -356,12 +309,12 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->comm = arg;
 		return 0;
 	case OPT_RING_SIZE:
-		opts->ring_size = (uint32_t)parse_ranged(state, "ring buffer size", arg,
-							 1, UINT32_MAX);
+		opts->ring_size = (uint32_t)cmdline_ranged(state, "ring buffer size", arg,
+							   1, UINT32_MAX);
 		return 0;
 	case OPT_LATENCY:
-		opts->latency_ms = (uint32_t)parse_ranged(state, "latency", arg, 1,
-							  UINT32_MAX);
+		opts->latency_ms = (uint32_t)cmdline_ranged(state, "latency", arg, 1,
+							    UINT32_MAX);
 		return 0;
 	case OPT_WAKE_EVERY_EVENT:
 		opts->wake_every_event = true;
@@ -372,15 +325,10 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->user = arg;
 		return 0;
 	case ARGP_KEY_ARG:
-		/* argp stops option parsing at "--": the rest is the command. */
-		if (state->next > 1 && !strcmp(state->argv[state->next - 2], "--") &&
-		    state->argv[state->next - 1] == arg) {
-			opts->command = &state->argv[state->next - 1];
-			state->next = state->argc;
-			return 0;
-		}
-		argp_error(state, "unexpected argument '%s' (to trace a command, put it after '--')",
-			   arg);
+		opts->command = cmdline_command(state, arg);
+		if (!opts->command)
+			argp_error(state, "unexpected argument '%s' (to trace a command, put it after '--')",
+				   arg);
 		return 0;
 	case ARGP_KEY_END:
 		if (state->argc > 0 && !strcmp(state->argv[state->argc - 1], "--") &&
@@ -414,6 +362,7 @@ void cli_options_parse(int argc, char **argv, struct cli_options *opts)
 {
 	char *argv0 = argc > 0 ? argv[0] : NULL;
 
+	cmdline_version("bootstrap-cli");
 	/* Bad usage is status 2, as for most Unix tools; argp's default is 64. */
 	argp_err_exit_status = 2;
 	/*

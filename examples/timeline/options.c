@@ -2,14 +2,13 @@
 #include "options.h"
 
 #include <argp.h>
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <proctrace/proctrace.h>
 
+#include "cmdline.h"
 #include "svg.h"
 
 enum {
@@ -18,16 +17,6 @@ enum {
 	OPT_RING_SIZE,
 	OPT_MAX_ARGS,
 };
-
-static void print_version(FILE *out, struct argp_state *state)
-{
-	(void)state;
-	fprintf(out, "proctrace-timeline %d.%d.%d (libproctrace %s)\n",
-		PROCTRACE_VERSION_MAJOR, PROCTRACE_VERSION_MINOR,
-		PROCTRACE_VERSION_PATCH, proctrace_version_string());
-}
-
-void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
 
 static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "Output:", 1 },
@@ -48,25 +37,6 @@ static const struct argp_option option_table[] = {
 	{ 0 },
 };
 
-/* Digits only, in [min, max], or a usage error naming @what. */
-static uint32_t parse_ranged(struct argp_state *state, const char *what,
-			     const char *arg, unsigned long long min,
-			     unsigned long long max)
-{
-	unsigned long long v;
-	const char *p;
-
-	for (p = arg; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			break;
-	errno = 0;
-	v = *arg && !*p ? strtoull(arg, NULL, 10) : 0;
-	if (!*arg || *p || errno == ERANGE || v < min || v > max)
-		argp_error(state, "invalid %s '%s': expected a whole number from %llu to %llu",
-			   what, arg, min, max);
-	return (uint32_t)v;
-}
-
 static error_t parse_option(int key, char *arg, struct argp_state *state)
 {
 	struct tl_options *opts = state->input;
@@ -84,7 +54,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->trace_path = arg;
 		return 0;
 	case OPT_WIDTH:
-		opts->width = parse_ranged(state, "width", arg, 200, 100000);
+		opts->width = (uint32_t)cmdline_ranged(state, "width", arg, 200, 100000);
 		return 0;
 	case 'q':
 		opts->quiet = true;
@@ -93,24 +63,19 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->verbose = true;
 		return 0;
 	case OPT_RING_SIZE:
-		v = parse_ranged(state, "ring buffer size", arg, 4096, 1u << 30);
+		v = (uint32_t)cmdline_ranged(state, "ring buffer size", arg, 4096, 1u << 30);
 		if (v & (v - 1))
 			argp_error(state, "invalid ring buffer size '%s': not a power of two", arg);
 		opts->ring_size = v;
 		return 0;
 	case OPT_MAX_ARGS:
-		opts->max_args = parse_ranged(state, "argument size", arg, 1,
-					      PROCTRACE_ARGS_SIZE_MAX);
+		opts->max_args = (uint32_t)cmdline_ranged(state, "argument size", arg, 1,
+							  PROCTRACE_ARGS_SIZE_MAX);
 		return 0;
 	case ARGP_KEY_ARG:
-		/* argp stops option parsing at "--": the rest is the command. */
-		if (state->next > 1 && !strcmp(state->argv[state->next - 2], "--") &&
-		    state->argv[state->next - 1] == arg) {
-			opts->command = &state->argv[state->next - 1];
-			state->next = state->argc;
-			return 0;
-		}
-		argp_error(state, "unexpected argument '%s' (the command goes after '--')", arg);
+		opts->command = cmdline_command(state, arg);
+		if (!opts->command)
+			argp_error(state, "unexpected argument '%s' (the command goes after '--')", arg);
 		return 0;
 	case ARGP_KEY_END:
 		if (!opts->command)
@@ -138,6 +103,7 @@ void tl_options_parse(int argc, char **argv, struct tl_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->svg_path = "timeline.svg";
 	opts->width = TL_SVG_WIDTH;
+	cmdline_version("proctrace-timeline");
 	/* Bad usage is status 2, as for most Unix tools; argp's default is 64. */
 	argp_err_exit_status = 2;
 	if (argp_parse(&parser, argc, argv, 0, NULL, opts) != 0)
