@@ -6,6 +6,7 @@
 
 #include "errnames.h"
 #include "format.h"
+#include "strescape.h"
 
 /* A row: key, kind, the event's member, the types that have it, the rest. */
 #define ROW(key_, kind_, member, on_, ...)                                  \
@@ -32,14 +33,14 @@
 static void filename_detail(FILE *out, const struct proctrace_event *e)
 {
 	if (e->type == PROCTRACE_EVENT_EXEC || e->type == PROCTRACE_EVENT_EXEC_FAILED)
-		format_escape_text(out, e->filename ? e->filename : "");
+		strescape_text(out, e->filename ? e->filename : "");
 }
 
 /* A snapshot's PROC row has no filename: its executable instead. */
 static void exe_detail(FILE *out, const struct proctrace_event *e)
 {
 	if (e->type == PROCTRACE_EVENT_PROCESS)
-		format_escape_text(out, e->exe ? e->exe : "");
+		strescape_text(out, e->exe ? e->exe : "");
 }
 
 /* A failed exec's filename is followed by " (ENOENT)". */

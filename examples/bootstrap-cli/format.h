@@ -5,8 +5,9 @@
  * consumer can be reasoned about on its own.
  *
  * Every string in an event comes from a traced process and may hold any
- * byte.  Both formats escape, so that one event is always exactly one line
- * and no control character or escape sequence reaches the reader.
+ * byte.  Both formats escape it (strescape.h), so that one event is always
+ * exactly one line and no control character or escape sequence reaches the
+ * reader.
  */
 #ifndef BOOTSTRAP_CLI_FORMAT_H
 #define BOOTSTRAP_CLI_FORMAT_H
@@ -36,19 +37,5 @@ void format_json_event(FILE *out, const struct proctrace_event *e);
 /* The JSON record of events lost since the previous one (type "lost"). */
 void format_json_lost(FILE *out, uint64_t timestamp_ns, uint64_t ring_full,
 		      uint64_t other, uint64_t malformed);
-
-/*
- * Writes @s for a terminal: valid printable UTF-8 as is; backslash as
- * "\\"; C0 and C1 control characters, DEL and every byte of an invalid
- * UTF-8 sequence as "\xNN".
- */
-void format_escape_text(FILE *out, const char *s);
-
-/*
- * Writes @s as the inside of a JSON string (RFC 8259): '"' and '\' and
- * control characters escaped, invalid UTF-8 replaced by U+FFFD, so the
- * result is always valid JSON in valid UTF-8.
- */
-void format_escape_json(FILE *out, const char *s);
 
 #endif

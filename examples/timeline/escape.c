@@ -6,49 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strescape.h"
+
 #define REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD */
 #define ELLIPSIS "\xe2\x80\xa6"		/* U+2026 */
-
-/*
- * Length of the well-formed UTF-8 sequence at @s (1 to 4), or 0 if the
- * bytes there are not one: a stray continuation byte, a truncated
- * sequence, an overlong form, a surrogate or a value past U+10FFFF.
- * A NUL fails the continuation test, so this never reads past the string.
- */
-static size_t utf8_len(const unsigned char *s, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	uint32_t v, min;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, v = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, v = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, v = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
-
-/* C1 counts: some terminals act on U+009B (CSI) even UTF-8 encoded. */
-static bool is_control(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
-}
 
 static void put_xml(FILE *out, const unsigned char *s, size_t n, uint32_t cp)
 {
@@ -60,41 +21,12 @@ static void put_xml(FILE *out, const unsigned char *s, size_t n, uint32_t cp)
 	case '\'': fputs("&apos;", out); return;
 	}
 	/* XML 1.0 has no way to hold most controls, not even as &#N;. */
-	if (is_control(cp))
+	if (strescape_is_control(cp))
 		fprintf(out, "\\x%02" PRIx32, cp);
 	else if (cp == 0xfffe || cp == 0xffff)
 		fputs(REPLACEMENT, out);
 	else
 		fwrite(s, 1, n, out);
-}
-
-static void put_json(FILE *out, const unsigned char *s, size_t n, uint32_t cp)
-{
-	switch (cp) {
-	case '"':  fputs("\\\"", out); return;
-	case '\\': fputs("\\\\", out); return;
-	case '\n': fputs("\\n", out); return;
-	case '\r': fputs("\\r", out); return;
-	case '\t': fputs("\\t", out); return;
-	}
-	if (is_control(cp) || cp == 0x2028 || cp == 0x2029)
-		fprintf(out, "\\u%04" PRIx32, cp);
-	else
-		fwrite(s, 1, n, out);
-}
-
-static void put_text(FILE *out, const unsigned char *s, size_t n, uint32_t cp)
-{
-	size_t i;
-
-	if (cp == '\\') {
-		fputs("\\\\", out);
-	} else if (is_control(cp)) {
-		for (i = 0; i < n; i++)
-			fprintf(out, "\\x%02x", s[i]);
-	} else {
-		fwrite(s, 1, n, out);
-	}
 }
 
 static bool plain(unsigned char c)
@@ -109,7 +41,7 @@ static size_t columns_of(enum esc_kind kind, size_t n, uint32_t cp)
 		return 1;
 	if (n == 0)
 		return kind == ESC_TEXT ? 4 : 1;
-	if (is_control(cp))
+	if (strescape_is_control(cp))
 		return 4 * n;
 	return kind == ESC_TEXT && cp == '\\' ? 2 : 1;
 }
@@ -132,7 +64,7 @@ bool esc_write(FILE *out, const char *str, enum esc_kind kind, size_t max_cols)
 			cols += n;
 			continue;
 		}
-		n = utf8_len(s, &cp);
+		n = strescape_utf8_len(s, &cp);
 		w = columns_of(kind, n, cp);
 		if (max_cols && cols + w > max_cols) {
 			fputs(ELLIPSIS, out);
@@ -150,9 +82,9 @@ bool esc_write(FILE *out, const char *str, enum esc_kind kind, size_t max_cols)
 			if (kind == ESC_XML)
 				put_xml(out, s, n, cp);
 			else if (kind == ESC_JSON)
-				put_json(out, s, n, cp);
+				strescape_json_char(out, s, n, cp);
 			else
-				put_text(out, s, n, cp);
+				strescape_text_char(out, s, n, cp);
 			s += n;
 		}
 	}
@@ -166,7 +98,7 @@ size_t esc_columns(const char *str, enum esc_kind kind)
 	uint32_t cp = 0;
 
 	while (s && *s) {
-		n = utf8_len(s, &cp);
+		n = strescape_utf8_len(s, &cp);
 		cols += columns_of(kind, n, cp);
 		s += n ? n : 1;
 	}

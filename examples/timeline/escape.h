@@ -15,6 +15,9 @@
  *   TEXT  for a terminal: controls and every byte of invalid UTF-8 as
  *         "\xNN", backslash as "\\", so no escape sequence gets through.
  *
+ * JSON and TEXT are bootstrap-cli's escaping (strescape.h, shared), to
+ * which this adds XML and the cut at a number of columns.
+ *
  * No library call here: the drawing code is tested without BPF.
  */
 #ifndef TIMELINE_ESCAPE_H

@@ -20,6 +20,7 @@
 #include "format.h"
 #include "json-check.h"
 #include "json-get.h"
+#include "strescape.h"
 
 /* Runs @fn into a memory stream; returns the bytes written (free them). */
 #define CAPTURE(out_ptr, expr)                                                \
@@ -35,7 +36,7 @@ static void expect_text(const char *in, const char *want)
 {
 	char *got = NULL;
 
-	CAPTURE(&got, format_escape_text(out, in));
+	CAPTURE(&got, strescape_text(out, in));
 	assert_string_equal(got, want);
 	free(got);
 }
@@ -44,7 +45,7 @@ static void expect_json(const char *in, const char *want)
 {
 	char *got = NULL;
 
-	CAPTURE(&got, format_escape_json(out, in));
+	CAPTURE(&got, strescape_json(out, in));
 	assert_string_equal(got, want);
 	free(got);
 }

@@ -43,12 +43,13 @@ fi
 # steers by the paths it finds in format.c rather than in the checkers.
 flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -std=gnu11
 	-Wall -Wextra -Wno-unused-parameter
-	-I"$top/include" -I"$top/examples/bootstrap-cli")
+	-I"$top/include" -I"$top/examples/bootstrap-cli" -I"$top/examples/common")
 # The output code under test, the same list as fuzz-replay's in
 # tests/fuzz/meson.build (a file missing here fails the build, loudly).
 target_src=("$top/examples/bootstrap-cli/format.c" "$top/lib/signal_name.c"
 	"$top/examples/bootstrap-cli/fields.c"
-	"$top/examples/bootstrap-cli/errnames.c")
+	"$top/examples/bootstrap-cli/errnames.c"
+	"$top/examples/common/strescape.c")
 echo "run-fuzzer: building $out/format-fuzzer with $clang"
 build() {
 	local f

@@ -83,6 +83,8 @@ static void test_escape_json_and_text(void **state)
 	assert_escape("\"\\\n\x01\x7f\xe2\x80\xa8", ESC_JSON, 0,
 		      "\\\"\\\\\\n\\u0001\\u007f\\u2028");
 	assert_escape("x\xff<&'", ESC_JSON, 0, "x" FFFD "<&'");
+	/* RFC 8259's short escapes, as bootstrap-cli writes them. */
+	assert_escape("\b\f\r\t", ESC_JSON, 0, "\\b\\f\\r\\t");
 	assert_escape("\x1b[2J\\\xff\xc2\x9b", ESC_TEXT, 0, "\\x1b[2J\\\\\\xff\\xc2\\x9b");
 }
 
