@@ -239,13 +239,9 @@ def main():
         sys.exit("usage: test-cli-privileges.py BOOTSTRAP_CLI PT_CHILD")
     base.CLI = os.path.abspath(sys.argv[1])
     base.PT_CHILD = os.path.abspath(sys.argv[2])
-    if os.geteuid() != 0:
-        base.skip("bootstrap-cli needs root (or CAP_BPF+CAP_PERFMON)")
-    if not os.access("/sys/kernel/btf/vmlinux", os.R_OK):
-        base.skip("the kernel has no BTF (/sys/kernel/btf/vmlinux)")
-    base.enter_private_mount_ns_without_tracefs()
-    result = unittest.main(argv=sys.argv[:1], exit=False, verbosity=2).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    base.skip_unless_root_and_btf("bootstrap-cli")
+    base.enter_private_mount_ns_without_tracefs(base.IN_NS)
+    base.run_tests()
 
 
 if __name__ == "__main__":

@@ -20,41 +20,19 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from live_harness import (enter_private_mount_ns_without_tracefs, run_tests,  # noqa: E402
+                          skip, skip_unless_root_and_btf)
+
 CLI = PT_CHILD = None
+# Set to "1" in the re-run inside the private mount namespace.
+IN_NS = "PT_CLI_TEST_IN_NS"
 # Under instruction emulation (the kernel matrix sets PT_EMULATED,
 # docs/kernels.md) a process starts ten or more times slower: commands get
 # more time, and the wall-clock bounds of TrueDurations are not checked.
 EMULATED = bool(os.environ.get("PT_EMULATED"))
 NS = 1_000_000_000
 MS = 1_000_000
-
-
-def skip(reason):
-    print("SKIP: " + reason)
-    sys.exit(77)
-
-
-def enter_private_mount_ns_without_tracefs():
-    """Re-runs this script in its own mount namespace and unmounts tracefs
-    and debugfs there, so the CLI is proven not to need them; the machine's
-    mounts are not touched."""
-    if os.environ.get("PT_CLI_TEST_IN_NS") != "1":
-        os.environ["PT_CLI_TEST_IN_NS"] = "1"
-        argv = ["unshare", "--mount", "--propagation", "private",
-                sys.executable] + sys.argv
-        os.execvp(argv[0], argv)
-    for _ in range(8):
-        mounts = []
-        with open("/proc/self/mountinfo") as f:
-            for line in f:
-                left, _, right = line.partition(" - ")
-                if right.split()[0] in ("tracefs", "debugfs"):
-                    mounts.append(left.split()[4])
-        if not mounts:
-            return
-        for m in mounts:
-            subprocess.run(["umount", "-l", m], stderr=subprocess.DEVNULL)
-    sys.exit("cannot unmount tracefs/debugfs in a private mount namespace")
 
 
 class Cli:
@@ -829,7 +807,7 @@ def skip_unless_bpf_permitted():
     Any other failure to start is left to the tests, which then fail.
     Done before entering the test's mount namespace (which needs
     CAP_SYS_ADMIN), and not again in it."""
-    if os.environ.get("PT_CLI_TEST_IN_NS") == "1":
+    if os.environ.get(IN_NS) == "1":
         return
     p = subprocess.run([CLI, "--", "true"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, timeout=60)
@@ -843,14 +821,10 @@ def main():
     if len(sys.argv) < 3:
         sys.exit("usage: test-cli.py BOOTSTRAP_CLI PT_CHILD")
     CLI, PT_CHILD = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if os.geteuid() != 0:
-        skip("bootstrap-cli needs root (or CAP_BPF+CAP_PERFMON)")
-    if not os.access("/sys/kernel/btf/vmlinux", os.R_OK):
-        skip("the kernel has no BTF (/sys/kernel/btf/vmlinux)")
+    skip_unless_root_and_btf("bootstrap-cli")
     skip_unless_bpf_permitted()
-    enter_private_mount_ns_without_tracefs()
-    result = unittest.main(argv=sys.argv[:1], exit=False, verbosity=2).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    enter_private_mount_ns_without_tracefs(IN_NS)
+    run_tests()
 
 
 if __name__ == "__main__":

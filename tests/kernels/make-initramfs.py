@@ -15,7 +15,9 @@ without a change here.  The archive holds:
     programs, pt-child, bootstrap-cli, scripts...), at the same absolute
     path as on the host, so that the paths meson gives still hold, and the
     shared libraries ldd names for each (libproctrace, libbpf, libelf, libz,
-    libcmocka, libc...);
+    libcmocka, libc...); with a Python script, the Python files of its
+    directory and of the one above, which it may import (tests/cli/
+    test-cli.py imports tests/live_harness.py, found through sys.path);
   - the host programs the tests call (python3 and its standard library,
     setpriv, ldd and bash);
   - VM_RUN as /pt/run.sh, which busybox init starts, and /pt/tests.sh: one
@@ -131,6 +133,17 @@ def add_program(image, path, env, done):
             add_program(image, lib, env, done)
 
 
+def add_python_neighbours(image, script):
+    """The .py files beside @script and in the directory above it: the
+    modules a test script may put on sys.path relative to itself."""
+    here = os.path.dirname(os.path.abspath(script))
+    for d in (here, os.path.dirname(here)):
+        for name in sorted(os.listdir(d)):
+            p = os.path.join(d, name)
+            if name.endswith(".py") and os.path.isfile(p):
+                image.add(p)
+
+
 def root_tests(build):
     with open(os.path.join(build, "meson-info", "intro-tests.json")) as f:
         tests = json.load(f)
@@ -201,6 +214,8 @@ def main():
                 p = os.path.join(cwd, item)
                 if item and os.path.isfile(p):
                     add_program(image, p, host_env, done)
+                    if p.endswith(".py"):
+                        add_python_neighbours(image, p)
         timeout = int(t.get("timeout") or 30)
         words = [t["name"], str(timeout), cwd]
         words += ["%s=%s" % kv for kv in sorted(env.items())]

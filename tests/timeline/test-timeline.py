@@ -25,38 +25,16 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(1, os.path.join(HERE, ".."))
 import svgcheck  # noqa: E402
+from live_harness import (enter_private_mount_ns_without_tracefs, run_tests,  # noqa: E402
+                          skip, skip_unless_root_and_btf)
 
 TIMELINE = None
+# Set to "1" in the re-run inside the private mount namespace.
+IN_NS = "PT_TIMELINE_TEST_IN_NS"
 SHAPE_SH = os.path.join(HERE, "shape.sh")
 MS = 1000.0  # trace times are in microseconds
-
-
-def skip(reason):
-    print("SKIP: " + reason)
-    sys.exit(77)
-
-
-def enter_private_mount_ns_without_tracefs():
-    """Re-runs this script in its own mount namespace with tracefs and
-    debugfs unmounted there, so the program is proven not to need them."""
-    if os.environ.get("PT_TIMELINE_TEST_IN_NS") != "1":
-        os.environ["PT_TIMELINE_TEST_IN_NS"] = "1"
-        argv = ["unshare", "--mount", "--propagation", "private",
-                sys.executable] + sys.argv
-        os.execvp(argv[0], argv)
-    for _ in range(8):
-        mounts = []
-        with open("/proc/self/mountinfo") as f:
-            for line in f:
-                left, _, right = line.partition(" - ")
-                if right.split()[0] in ("tracefs", "debugfs"):
-                    mounts.append(left.split()[4])
-        if not mounts:
-            return
-        for m in mounts:
-            subprocess.run(["umount", "-l", m], stderr=subprocess.DEVNULL)
-    sys.exit("cannot unmount tracefs/debugfs in a private mount namespace")
 
 
 def run_timeline(tmp, command, *options, name="run", timeout=300):
@@ -302,7 +280,7 @@ def skip_unless_bpf_permitted():
     these tests when root and BTF are there; checked once, before the
     tests and before entering the test's mount namespace.  Any other
     failure to start is left to the tests, which then fail."""
-    if os.environ.get("PT_TIMELINE_TEST_IN_NS") == "1":
+    if os.environ.get(IN_NS) == "1":
         return
     with tempfile.TemporaryDirectory(prefix="timeline-test-") as tmp:
         p = subprocess.run([TIMELINE, "-q", "--", "true"], stdout=subprocess.DEVNULL,
@@ -317,14 +295,10 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test-timeline.py PROCTRACE_TIMELINE")
     TIMELINE = os.path.abspath(sys.argv[1])
-    if os.geteuid() != 0:
-        skip("proctrace-timeline needs root (or CAP_BPF+CAP_PERFMON)")
-    if not os.access("/sys/kernel/btf/vmlinux", os.R_OK):
-        skip("the kernel has no BTF (/sys/kernel/btf/vmlinux)")
+    skip_unless_root_and_btf("proctrace-timeline")
     skip_unless_bpf_permitted()
-    enter_private_mount_ns_without_tracefs()
-    result = unittest.main(argv=sys.argv[:1], exit=False, verbosity=2).result
-    sys.exit(0 if result.wasSuccessful() else 1)
+    enter_private_mount_ns_without_tracefs(IN_NS)
+    run_tests()
 
 
 if __name__ == "__main__":
