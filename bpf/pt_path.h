@@ -109,6 +109,7 @@ struct pt_path_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
+	struct dentry *mnt_root;	/* vfsmnt's, read once per mount */
 	/* Where to stop, as the kernel's d_path() does: NULL, none. */
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
@@ -116,6 +117,42 @@ struct pt_path_walk {
 	__u32 flags;
 	__u32 done;
 };
+
+/*
+ * A dentry's parent and name.  The kernel keeps d_parent and d_name (a
+ * struct qstr: hash and len in one 64-bit word, then the name's pointer)
+ * side by side, so one read gives all three where the layout is that one
+ * (every kernel we know: the relocated offsets say so at load time, and
+ * the verifier drops the branch not taken); else three reads.  A failed
+ * read gives a NULL name, which the caller's read of the name then fails
+ * on.  Returns the name's length.
+ */
+static __always_inline __u32 pt_dentry_up(struct dentry *dentry,
+					  struct dentry **parent,
+					  const unsigned char **name)
+{
+	__u64 at = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name) == at + 8 &&
+	    bpf_core_field_offset(struct qstr, len) == 4 &&
+	    bpf_core_field_size(struct qstr, len) == 4 &&
+	    bpf_core_field_offset(struct qstr, name) == 8) {
+		__u64 word[3];
+
+		if (bpf_probe_read_kernel(word, sizeof(word), (char *)dentry + at)) {
+			*parent = NULL;
+			*name = NULL;
+			return 0;
+		}
+		*parent = (struct dentry *)word[0];
+		*name = (const unsigned char *)word[2];
+		/* len is the upper half of hash_len on a little-endian kernel */
+		return (__u32)(word[1] >> 32);
+	}
+	*parent = BPF_CORE_READ(dentry, d_parent);
+	*name = BPF_CORE_READ(dentry, d_name.name);
+	return BPF_CORE_READ(dentry, d_name.len);
+}
 
 /* What bpf_loop() passes to each step: where the scratch is. */
 struct pt_path_ctx {
@@ -137,7 +174,7 @@ static long pt_path_step(__u32 index, void *ctx)
 
 	if (w->root_dentry && dentry == w->root_dentry && vfsmnt == w->root_mnt)
 		goto done;	/* the process's root directory */
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+	if (dentry == w->mnt_root) {
 		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 		if (mnt_parent == mnt) {
 			/* The namespace's root; not below the given root. */
@@ -148,12 +185,12 @@ static long pt_path_step(__u32 index, void *ctx)
 		/* Go on from where this mount is mounted. */
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = mnt_parent;
-		w->vfsmnt = &mnt_parent->mnt;
+		vfsmnt = &mnt_parent->mnt;
+		w->vfsmnt = vfsmnt;
+		w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 		return 0;
 	}
-	parent = BPF_CORE_READ(dentry, d_parent);
-	len = BPF_CORE_READ(dentry, d_name.len);
-	name = BPF_CORE_READ(dentry, d_name.name);
+	len = pt_dentry_up(dentry, &parent, &name);
 	if (parent == dentry) {
 		/*
 		 * The root of a file system that is not mounted here: a
@@ -222,6 +259,7 @@ static __always_inline __u32 pt_path_resolve_under(const struct path *path,
 	w->dentry = dentry;
 	w->vfsmnt = vfsmnt;
 	w->mnt = pt_real_mount(vfsmnt);
+	w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	w->off = PT_PATH_MAX - 1;
 	w->flags = 0;
 	w->done = 0;
