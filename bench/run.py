@@ -409,23 +409,26 @@ class Bench:
         have_summary = {m[0]: True for m in modes}
         untraced = []
         runnable = [m for m in modes if all(self.cli_has.get(o, True) for o in m[2])]
+        # Every traced run stands between two untraced ones, and is
+        # compared with their mean: the machine's speed drifts over
+        # seconds, and a drift then moves both sides of a ratio alike
+        # (a single neighbour, before or after, left half of it in).
+        before, before_cpu, _ = self.spawn(n, jobs)
+        untraced.append(before)
         for r in range(rounds):
-            # Rotate the order of the modes, and alternate which of each
-            # pair runs first, so that drift favours none.
+            # Rotate the order of the modes, so that drift favours none.
             order = runnable[r % len(runnable):] + runnable[:r % len(runnable)]
             for key, _, cli_args, to_file in order:
                 log("%d: round %d/%d, %s" % (num, r + 1, rounds, key))
                 def work():
                     return self.spawn(n, jobs)
-                if r % 2:
-                    t = self.traced(cli_args, key + ".out" if to_file else None, work)
-                    u, u_cpu, _ = self.spawn(n, jobs)
-                else:
-                    u, u_cpu, _ = self.spawn(n, jobs)
-                    t = self.traced(cli_args, key + ".out" if to_file else None, work)
+                t = self.traced(cli_args, key + ".out" if to_file else None, work)
+                after, after_cpu, _ = self.spawn(n, jobs)
+                u, u_cpu = (before + after) / 2, (before_cpu + after_cpu) / 2
+                before, before_cpu = after, after_cpu
+                untraced.append(after)
                 elapsed, cpu, pids = t["result"]
                 reader_cpu = t["after"]["cpu_ns"] - t["before"]["cpu_ns"]
-                untraced.append(u)
                 ratios[key].append(elapsed / u)
                 times[key][0].append(u)
                 times[key][1].append(elapsed)
