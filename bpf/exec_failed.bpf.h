@@ -206,7 +206,9 @@ static __noinline int exec_failed(long ret, const char *filename,
 	if (args > PT_WIRE_ARGS_MAX)
 		args = PT_WIRE_ARGS_MAX;
 	s->rec.hdr.len[PT_WIRE_STR_ARGS] = args;
-	cwd = put_cwd(&s->rec, n + args, task);
+	put_cwd(&s->rec, n + args, task);
+	/* The mask, for the verifier: a path is at most PT_WIRE_PATH_MAX. */
+	cwd = stored_len(&s->rec, PT_WIRE_STR_CWD) & (2 * PT_WIRE_PATH_MAX - 1);
 	/*
 	 * execveat() with a descriptor: the path the kernel resolves the
 	 * name against (the file itself with AT_EMPTY_PATH), while the
