@@ -454,6 +454,21 @@ int __wrap_bpf_map__lookup_elem(const struct bpf_map *map, const void *key, size
 	return __real_bpf_map__lookup_elem(map, key, key_sz, value, value_sz, flags);
 }
 
+int __real_bpf_obj_get_info_by_fd(int fd, void *info, __u32 *len);
+int __wrap_bpf_obj_get_info_by_fd(int fd, void *info, __u32 *len);
+int __wrap_bpf_obj_get_info_by_fd(int fd, void *info, __u32 *len)
+{
+	struct bpf_prog_info *prog = info;
+	int err = __real_bpf_obj_get_info_by_fd(fd, info, len);
+
+	/* The library asks for a program's whole struct bpf_prog_info. */
+	if (!err && fi.add_recursion_misses && *len == sizeof(*prog)) {
+		prog->recursion_misses += fi.add_recursion_misses;
+		fi.prog_infos++;
+	}
+	return err;
+}
+
 int __wrap_libbpf_num_possible_cpus(void);
 int __wrap_libbpf_num_possible_cpus(void)
 {

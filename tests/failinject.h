@@ -36,6 +36,13 @@ struct fi_state {
 		uint32_t id;
 	} objects[FI_MAX_OBJECTS];
 	int n_objects;
+	/*
+	 * Not a failure: added to the recursion_misses of every program
+	 * whose information bpf_obj_get_info_by_fd() returns (counted in
+	 * prog_infos), to stand for runs the kernel skipped.
+	 */
+	uint64_t add_recursion_misses;
+	unsigned long prog_infos;
 };
 
 extern struct fi_state fi;

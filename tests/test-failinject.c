@@ -535,6 +535,51 @@ static void test_btf_path_fork_events_session(void **state)
 	inject_all(SC_BTF_PATH_FORKS);
 }
 
+/*
+ * Not an injected failure: runs the kernel skipped (a program's
+ * recursion_misses; failinject.c's wrapper of bpf_obj_get_info_by_fd()
+ * adds 5 to each program's) count as lost_other, exactly.  In a child:
+ * this process keeps no session.  The default session loads two
+ * programs, exec and exit.
+ */
+static void test_stats_count_skipped_runs(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct proctrace_stats a = { .sz = sizeof(a) }, b = { .sz = sizeof(b) };
+		struct seen seen;
+		struct proctrace *pt;
+
+		memset(&seen, 0, sizeof(seen));
+		pt = proctrace_open(seen_cb, &seen, NULL);
+		if (!pt || proctrace_start(pt) || proctrace_stats(pt, &a))
+			_exit(2);
+		fi.add_recursion_misses = 5;
+		if (proctrace_stats(pt, &b))
+			_exit(3);
+		fi.add_recursion_misses = 0;
+		proctrace_close(pt);
+		if (fi.prog_infos != 2) {
+			fprintf(stderr, "read %lu programs' information, not 2\n", fi.prog_infos);
+			_exit(4);
+		}
+		if (b.lost_other - a.lost_other != 10 || b.events_lost - a.events_lost != 10) {
+			fprintf(stderr, "lost_other %llu -> %llu, events_lost %llu -> %llu "
+				"(expected +10 each)\n", (unsigned long long)a.lost_other,
+				(unsigned long long)b.lost_other, (unsigned long long)a.events_lost,
+				(unsigned long long)b.events_lost);
+			_exit(5);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static char link_dir[] = "/tmp/proctrace-fi-XXXXXX";
 
 /* A link to pt-child whose name, hence comm, no other process has. */
@@ -559,6 +604,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subtree_session),
 		cmocka_unit_test(test_btf_path_fork_events_session),
+		cmocka_unit_test(test_stats_count_skipped_runs),
 	};
 
 	heap_without_malloc_cache(argv);
