@@ -327,6 +327,17 @@ static __always_inline __u32 stored_len(struct exec_scratch *s, int which)
 }
 
 /*
+ * The two paths' lengths, as stored, for the record's size: masked for the
+ * verifier (each is at most PT_WIRE_PATH_MAX), and read where they are
+ * used, so that what the size needs to know stops at these loads.
+ */
+static __always_inline __u32 paths_len(struct exec_scratch *s)
+{
+	return (stored_len(s, PT_WIRE_STR_EXE) & (2 * PT_WIRE_PATH_MAX - 1)) +
+	       (stored_len(s, PT_WIRE_STR_CWD) & (2 * PT_WIRE_PATH_MAX - 1));
+}
+
+/*
  * The working directory of @task at @at in the record (bpf/pt_cwd.h);
  * its length, 0 if @at is out of range.
  */
@@ -348,7 +359,7 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 {
 	unsigned long arg_start, arg_end;
 	struct exec_scratch *s;
-	__u32 cpu, exe, cwd;
+	__u32 cpu, exe;
 	__u64 args;
 	long n;
 
@@ -410,9 +421,9 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	 */
 	put_exe(s, n + args, BPF_CORE_READ(bprm, file));
 	exe = stored_len(s, PT_WIRE_STR_EXE);
-	cwd = put_cwd(s, n + args + exe, task);
+	put_cwd(s, n + args + exe, task);
 
-	send(s, sizeof(s->hdr) + n + args + exe + cwd);
+	send(s, sizeof(s->hdr) + n + args + paths_len(s));
 	return 0;
 }
 
@@ -543,7 +554,7 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	unsigned long arg_start, arg_end;
-	__u32 key = snapshot_slot, exe, cwd;
+	__u32 key = snapshot_slot, exe;
 	struct exec_scratch *s;
 	struct mm_struct *mm;
 	__u64 args, cap;
@@ -589,13 +600,13 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	s->hdr.len[PT_WIRE_STR_ARGS] = args;
 	put_exe(s, args, BPF_CORE_READ(mm, exe_file));
 	exe = stored_len(s, PT_WIRE_STR_EXE);
-	cwd = put_cwd(s, args + exe, task);
+	put_cwd(s, args + exe, task);
 
 	/*
 	 * Padded to 8 bytes, as the ring buffer's records are, so that the
 	 * library reads every header in the stream at an aligned address.
 	 */
-	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + exe + cwd + PT_WIRE_ALIGN - 1) &
+	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + paths_len(s) + PT_WIRE_ALIGN - 1) &
 		      ~(__u64)(PT_WIRE_ALIGN - 1));
 	return 0;
 }
