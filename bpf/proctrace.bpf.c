@@ -288,27 +288,27 @@ static __always_inline void fill_common(struct pt_wire_event *e,
 
 /*
  * The absolute path of @file, resolved here (bpf/pt_path.h), appended to
- * the record in @s at @at.  Returns its length (0 if there is no file).
+ * the record in @s at @at, its length in the record's header (left 0 if
+ * there is no file: callers read it back with stored_len()).
  */
-static __always_inline __u32 put_exe(struct exec_scratch *s, __u64 at,
+static __always_inline void put_exe(struct exec_scratch *s, __u64 at,
 				     struct file *file)
 {
 	__u32 fl, off, len;
 
 	if (!file || at > PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX)
-		return 0;
+		return;
 	off = pt_path_resolve(&file->f_path, s->path, &fl);
 	if (fl & PT_PATH_F_NONE)
-		return 0;
+		return;
 	len = pt_path_len(off);
 	if (bpf_probe_read_kernel(s->data + at, len, s->path + off))
-		return 0;
+		return;
 	if (fl & PT_PATH_F_TRUNCATED)
 		s->hdr.flags |= PT_WIRE_F_EXE_TRUNCATED;
 	if (fl & PT_PATH_F_UNREACHABLE)
 		s->hdr.flags |= PT_WIRE_F_EXE_UNREACHABLE;
 	s->hdr.len[PT_WIRE_STR_EXE] = len;
-	return len;
 }
 
 /*
@@ -338,19 +338,16 @@ static __always_inline __u32 paths_len(struct exec_scratch *s)
 }
 
 /*
- * The working directory of @task at @at in the record (bpf/pt_cwd.h);
- * its length, 0 if @at is out of range.
+ * The working directory of @task at @at in the record (bpf/pt_cwd.h), its
+ * length in the record's header (left 0 if @at is out of range).
  */
-static __always_inline __u32 put_cwd(struct exec_scratch *s, __u64 at,
-				     struct task_struct *task)
+static __always_inline void put_cwd(struct exec_scratch *s, __u64 at,
+				    struct task_struct *task)
 {
-	__u32 len;
-
 	if (at > SCRATCH_PATH_AT_MAX)
-		return 0;
-	len = pt_put_cwd(task, s->data + at, s->path, &s->hdr.flags);
-	s->hdr.len[PT_WIRE_STR_CWD] = len;
-	return len;
+		return;
+	s->hdr.len[PT_WIRE_STR_CWD] = pt_put_cwd(task, s->data + at, s->path,
+						 &s->hdr.flags);
 }
 
 SEC("tp_btf/sched_process_exec")
