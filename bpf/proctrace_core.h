@@ -15,6 +15,24 @@
 
 #include <linux/types.h>
 
+/*
+ * Types whose layout every kernel shares, declared without CO-RE: each
+ * type a relocation starts from costs libbpf a scan of the kernel's whole
+ * BTF at load (1.4 ms here), and these need none.
+ */
+
+/* struct pid's numbers[]: { nr, ns }, 16 bytes, since 2.6.24. */
+struct upid {
+	int nr;
+	void *ns;
+};
+
+/* The kernel's doubly linked list; only next is read. */
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 typedef struct {
@@ -46,18 +64,9 @@ struct css_set {
 	struct cgroup *dfl_cgrp;	/* the task's cgroup v2 */
 };
 
-struct upid {
-	int nr;
-	void *ns;
-};
-
 struct pid {
 	unsigned int level;	/* depth of the pid namespace; 0 = initial */
 	struct upid numbers[1];	/* one per level, up to .level */
-};
-
-struct list_head {
-	struct list_head *next;
 };
 
 /* seqlock_t: only the sequence number, to see a concurrent update. */
@@ -215,20 +224,6 @@ struct linux_binprm {
 	const char *filename;	/* the name as passed to execve() */
 };
 
-/* The context of a task iterator program (SEC("iter/task")). */
-struct seq_file;
-
-struct bpf_iter_meta {
-	struct seq_file *seq;
-	__u64 session_id;
-	__u64 seq_num;
-};
-
-struct bpf_iter__task {
-	struct bpf_iter_meta *meta;
-	struct task_struct *task;
-};
-
 /*
  * The registers a system call's wrapper (__x64_sys_execve() and friends)
  * receives: the caller's user-space registers, x86-64 layout.  The 64-bit
@@ -247,6 +242,24 @@ struct pt_regs {
 };
 
 #pragma clang attribute pop
+
+/*
+ * The context of a task iterator program (SEC("iter/task")): its layout
+ * is fixed by the kernel's DEFINE_BPF_ITER_FUNC(task, ...), and the
+ * verifier checks every access to it.
+ */
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+};
+
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
 
 /* include/linux/sched.h; unchanged since 2.6. */
 #define PF_KTHREAD 0x00200000

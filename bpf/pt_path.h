@@ -133,10 +133,14 @@ static __always_inline __u32 pt_dentry_up(struct dentry *dentry,
 {
 	__u64 at = bpf_core_field_offset(struct dentry, d_parent);
 
+	/*
+	 * Offsets asked of struct dentry: a relocation that starts from
+	 * struct qstr would cost libbpf one more scan of the kernel's BTF.
+	 */
 	if (bpf_core_field_offset(struct dentry, d_name) == at + 8 &&
-	    bpf_core_field_offset(struct qstr, len) == 4 &&
-	    bpf_core_field_size(struct qstr, len) == 4 &&
-	    bpf_core_field_offset(struct qstr, name) == 8) {
+	    bpf_core_field_offset(struct dentry, d_name.len) == at + 12 &&
+	    bpf_core_field_size(struct dentry, d_name.len) == 4 &&
+	    bpf_core_field_offset(struct dentry, d_name.name) == at + 16) {
 		__u64 word[3];
 
 		if (bpf_probe_read_kernel(word, sizeof(word), (char *)dentry + at)) {

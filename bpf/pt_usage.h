@@ -50,11 +50,11 @@
 		(u)->nivcsw += READ(t, nivcsw);                              \
 		(u)->min_flt += READ(t, min_flt);                            \
 		(u)->maj_flt += READ(t, maj_flt);                            \
-		if (bpf_core_field_exists(struct task_io_accounting, rchar)) { \
+		if (bpf_core_field_exists(struct signal_struct, ioac.rchar)) { \
 			(u)->rchar += READ(t, ioac.rchar);                   \
 			(u)->wchar += READ(t, ioac.wchar);                   \
 		}                                                            \
-		if (bpf_core_field_exists(struct task_io_accounting, read_bytes)) { \
+		if (bpf_core_field_exists(struct signal_struct, ioac.read_bytes)) { \
 			(u)->read_bytes += READ(t, ioac.read_bytes);         \
 			(u)->write_bytes += READ(t, ioac.write_bytes);       \
 		}                                                            \
@@ -82,7 +82,11 @@ static long pt_usage_walk_step(__u32 i, void *ctx)
 	/* container_of(node, struct task_struct, thread_node) */
 	t = (struct task_struct *)(w->node - w->node_off);
 	PT_USAGE_ADD_THREAD(u, t, PT_USAGE_PROBE);
-	w->node = (__u64)BPF_CORE_READ(node, next);
+	/*
+	 * list_head is not relocated (its next comes first in every kernel);
+	 * a failed read leaves 0, on which the next step stops.
+	 */
+	bpf_probe_read_kernel(&w->node, sizeof(w->node), &node->next);
 	return 0;
 }
 
@@ -101,11 +105,11 @@ static __always_inline void pt_usage_add_signal(struct pt_wire_usage *u,
 	u->wchar = 0;
 	u->read_bytes = 0;
 	u->write_bytes = 0;
-	if (bpf_core_field_exists(struct task_io_accounting, rchar)) {
+	if (bpf_core_field_exists(struct signal_struct, ioac.rchar)) {
 		u->rchar = sig->ioac.rchar;
 		u->wchar = sig->ioac.wchar;
 	}
-	if (bpf_core_field_exists(struct task_io_accounting, read_bytes)) {
+	if (bpf_core_field_exists(struct signal_struct, ioac.read_bytes)) {
 		u->read_bytes = sig->ioac.read_bytes;
 		u->write_bytes = sig->ioac.write_bytes;
 	}
@@ -169,9 +173,13 @@ static __always_inline void pt_usage_read(struct pt_wire_usage *u,
 
 	u->flags = 0;
 	u->reserved = 0;
-	if (!bpf_core_field_exists(struct task_io_accounting, rchar))
+	/*
+	 * Asked of struct signal_struct (task_io_accounting within it): no
+	 * relocation starts from a type libbpf would look up for it alone.
+	 */
+	if (!bpf_core_field_exists(struct signal_struct, ioac.rchar))
 		u->flags |= PT_WIRE_USAGE_F_NO_IO_CHARS;
-	if (!bpf_core_field_exists(struct task_io_accounting, read_bytes))
+	if (!bpf_core_field_exists(struct signal_struct, ioac.read_bytes))
 		u->flags |= PT_WIRE_USAGE_F_NO_IO_BYTES;
 
 	/*
