@@ -61,7 +61,7 @@ extern "C" {
 /** @brief Minor version of the header the application was compiled with. */
 #define PROCTRACE_VERSION_MINOR 3
 /** @brief Patch version of the header the application was compiled with. */
-#define PROCTRACE_VERSION_PATCH 1
+#define PROCTRACE_VERSION_PATCH 2
 
 /** @brief Size of struct proctrace_event::comm, including the terminating NUL. */
 #define PROCTRACE_COMM_LEN 16
