@@ -209,11 +209,21 @@ static __always_inline bool claim(struct task_struct *leader, __u32 by)
 	return old == 0 || old == by;
 }
 
+/*
+ * The subtree filter's test for @task, a pointer the verifier trusts as
+ * a helper's argument: in every program the task it was handed, never
+ * one loaded from another task (in the sleepable snapshot such a pointer
+ * is untrusted, and bpf_task_storage_get() refuses it).
+ */
+static __always_inline bool marked(struct task_struct *task)
+{
+	return !filter_subtree || bpf_task_storage_get(&subtree, task, 0, 0);
+}
+
+/* @task, or its thread-group leader, is in the subtree. */
 static __always_inline bool in_subtree(struct task_struct *task)
 {
-	if (!filter_subtree)
-		return true;
-	if (bpf_task_storage_get(&subtree, task, 0, 0))
+	if (marked(task))
 		return true;
 	/* Threads the root had before tracing started carry no mark. */
 	return bpf_task_storage_get(&subtree, task->group_leader, 0, 0) != NULL;
@@ -566,7 +576,8 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	/* Its last thread has started to exit: its EXIT is (or will be) sent. */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		return 0;
-	if (!in_subtree(task))
+	/* A leader: its own mark is the process's. */
+	if (!marked(task))
 		return 0;
 
 	s = bpf_map_lookup_elem(&exec_scratch, &key);

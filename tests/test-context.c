@@ -196,6 +196,90 @@ static void test_snapshot_matches_proc(void **state)
 	collector_free(&c);
 }
 
+/*
+ * The snapshot with the subtree filter: the root (this process) is
+ * described once; a child it had before the start is not (the filter
+ * takes descendants created from the start on); a child created after
+ * it has its EXEC and EXIT, the EXIT and the lookup with the directory
+ * its program started in (0.4), not the one it ended in.
+ */
+static void test_snapshot_with_subtree_filter(void **state)
+{
+	char *hold[] = { "pt-child", "0", "60000", NULL };
+	char top[] = "/tmp/pt-ctx-XXXXXX", dir[PATH_MAX], here[PATH_MAX];
+	char script[PATH_MAX + 64], exe[PATH_MAX];
+	char *argv[] = { "sh", "-c", script, NULL };
+	PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_SNAPSHOT, .filter_pid = getpid());
+	struct collector c = { 0 };
+	const struct recorded_event *p, *x;
+	const struct proctrace_event *l;
+	struct proctrace *pt;
+	pid_t before, sh;
+	int status;
+
+	real(live_child_path(), exe);
+	before = spawn(live_child_path(), hold);
+	collector_watch(&c, before);
+	collector_watch(&c, getpid());
+	wait_exe(before, exe);
+	assert_non_null(getcwd(here, sizeof(here)));
+	assert_non_null(mkdtemp(top));
+	snprintf(dir, sizeof(dir), "%s/start dir", top);
+	assert_int_equal(mkdir(dir, 0755), 0);
+
+	pt = live_start_opts(&c, &opts);
+	p = collector_wait(pt, &c, getpid(), PROCTRACE_EVENT_PROCESS, WAIT_MS);
+	assert_non_null(p);
+	assert_string_equal(p->ev.cwd, here);
+
+	/* Started in dir, ends in /, after the lookup saw it running. */
+	snprintf(script, sizeof(script), "cd /; read x; exit 9");
+	assert_int_equal(chdir(dir), 0);
+	{
+		int fds[2];
+
+		assert_int_equal(pipe(fds), 0);
+		sh = fork();
+		assert_true(sh >= 0);
+		if (sh == 0) {
+			dup2(fds[0], 0);
+			close(fds[1]);
+			execv("/bin/sh", argv);
+			_exit(127);
+		}
+		assert_int_equal(chdir(here), 0);
+		close(fds[0]);
+		collector_watch(&c, sh);
+		assert_non_null(collector_wait(pt, &c, sh, PROCTRACE_EVENT_EXEC, WAIT_MS));
+		l = proctrace_process_lookup(pt, sh);
+		assert_non_null(l);
+		assert_non_null(l->cwd);
+		assert_string_equal(l->cwd, dir);
+		close(fds[1]);
+	}
+	status = reap(sh);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 9);
+	x = collector_wait(pt, &c, sh, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(x);
+	assert_int_equal(x->ev.exit_code, 9);
+	assert_non_null(x->ev.cwd);
+	assert_string_equal(x->ev.cwd, dir);
+	assert_string_equal(x->ev.filename, "/bin/sh");
+
+	kill(before, SIGKILL);
+	reap(before);
+	collector_drain(pt, &c, 200);
+	assert_int_equal(collector_count(&c, getpid(), PROCTRACE_EVENT_PROCESS), 1);
+	assert_int_equal(collector_count(&c, before, 0), 0);
+	assert_int_equal(collector_count(&c, sh, PROCTRACE_EVENT_EXEC), 1);
+	assert_int_equal(collector_count(&c, sh, PROCTRACE_EVENT_EXIT), 1);
+	proctrace_close(pt);
+	collector_free(&c);
+	rmdir(dir);
+	rmdir(top);
+}
+
 /* A -> exec B -> exec C: the EXIT carries C; one start time throughout. */
 static void test_exec_chain(void **state)
 {
@@ -636,6 +720,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_matches_proc),
+		cmocka_unit_test(test_snapshot_with_subtree_filter),
 		cmocka_unit_test(test_exec_chain),
 		cmocka_unit_test(test_exe_resolved),
 		cmocka_unit_test_teardown(test_cgroup_path, remove_test_cgroup),

@@ -364,11 +364,11 @@ def linked_libproctrace(program):
     return libs
 
 
-def run_command(*args, timeout=60):
+def run_command(*args, timeout=60, cwd=None):
     """bootstrap-cli ARGS... run to completion; (status, stdout, stderr)."""
     p = subprocess.run([CLI] + list(args), capture_output=True,
                        timeout=timeout * (5 if EMULATED else 1),
-                       stdin=subprocess.DEVNULL)
+                       stdin=subprocess.DEVNULL, cwd=cwd)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
 
 
@@ -797,6 +797,84 @@ class Snapshot(unittest.TestCase):
         self.assertEqual(ours["exec"]["exe"], exe)
         self.assertEqual(ours["exec"]["start_time_ns"], ours["exit"]["start_time_ns"])
         self.assertEqual(ours["exec"]["parent_start_time_ns"], p["parent_start_time_ns"])
+        # The program's working directory, from the table (0.4).
+        self.assertEqual((p["cwd"], x["cwd"]), (os.getcwd(), os.getcwd()))
+        self.assertEqual((ours["exec"]["cwd"], ours["exit"]["cwd"]),
+                         (os.getcwd(), os.getcwd()))
+
+    def test_snapshot_with_a_command(self):
+        # --snapshot with a command: the subtree filter of the command
+        # mode and the snapshot together; the command's EXIT carries the
+        # directory it was started in, here one with a space and a newline.
+        with tempfile.TemporaryDirectory() as top:
+            where = os.path.join(top, "a dir\nx")
+            os.mkdir(where)
+            status, out, err = run_command(
+                "--json", "--snapshot", "--", "sh", "-c", 'cd /; sh -c "exit 3"; exit 4',
+                cwd=where)
+        self.assertEqual(status, 4, err)
+        # Delivered: the four below and the CLI's own snapshot record,
+        # which it does not print (it is the subtree's root, not the command).
+        self.assertEqual(assert_summary_only(self, err), 5)
+        events = [json.loads(l) for l in out.splitlines()]
+        self.assertEqual([(e["type"], e["comm"]) for e in events],
+                         [("exec", "sh"), ("exec", "sh"), ("exit", "sh"), ("exit", "sh")])
+        outer, inner = events[0]["pid"], events[1]["pid"]
+        self.assertEqual(events[1]["ppid"], outer)
+        self.assertEqual([(e["pid"], e.get("exit_code")) for e in events[2:]],
+                         [(inner, 3), (outer, 4)])
+        self.assertEqual((events[0]["cwd"], events[3]["cwd"]), (where, where))
+        self.assertEqual((events[1]["cwd"], events[2]["cwd"]), ("/", "/"))
+
+    def test_snapshot_with_a_pid_filter(self):
+        # -p PID with --snapshot: the root process is described by the
+        # snapshot, once; a process it had before is not (the filter
+        # covers descendants created from the start on).
+        root = subprocess.Popen(["sh", "-c", PT_CHILD + ' 0 60000 & wait $!; exit 6'])
+        try:
+            deadline = time.monotonic() + 10
+            while not self.children_of(root.pid):
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.01)
+            before = self.children_of(root.pid)[0]
+            cli = start_ready_filtered("--json", "--snapshot", "-p", str(root.pid))
+            os.kill(before, signal.SIGKILL)
+            self.assertEqual(root.wait(10), 6)
+            cli.wait_for(lambda raw: json.loads(raw)["pid"] == root.pid and
+                         json.loads(raw)["type"] == "exit")
+            status, err = cli.stop(signal.SIGTERM)
+        finally:
+            for pid in [root.pid] + self.children_of(root.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            root.wait()
+        self.assertEqual(status, 0, err)
+        events = json_events(cli)
+        self.assertEqual([(e["type"], e["pid"]) for e in events],
+                         [("process", root.pid), ("exit", root.pid)])
+        self.assertEqual(events[1]["exit_code"], 6)
+        self.assertEqual(events[1]["args"][:2], ["sh", "-c"])
+        self.assertEqual(events[1]["cwd"], os.getcwd())
+
+    @staticmethod
+    def children_of(pid):
+        try:
+            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+                return [int(x) for x in f.read().split()]
+        except FileNotFoundError:
+            return []
+
+
+def start_ready_filtered(*args):
+    """Starts the CLI with a filter that no marker child passes; ready
+    once its snapshot lines (printed before anything else) arrived."""
+    cli = Cli(*args)
+    if cli.wait_for(lambda raw: b'"process"' in raw, 30) is None:
+        status, err = cli.stop(signal.SIGKILL)
+        raise AssertionError("bootstrap-cli printed no snapshot: %d %s" % (status, err))
+    return cli
 
 
 def skip_unless_bpf_permitted():
