@@ -14,9 +14,9 @@
  *
  * Memory: a record is 80 bytes in one array (indices, not pointers, so
  * that it can grow by realloc), plus a 4-byte bucket head per record or
- * so; its program (filename, exe, arguments) is one allocation shared,
- * with a reference count, by the processes that run it because they were
- * forked without exec.
+ * so; its program (filename, exe, the working directory it was started
+ * in, arguments) is one allocation shared, with a reference count, by the
+ * processes that run it because they were forked without exec.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,10 @@
 /* The flags that describe a program, kept with it. */
 #define PROGRAM_FLAGS (PROCTRACE_EVENT_F_ARGS_TRUNCATED |                     \
 		       PROCTRACE_EVENT_F_EXE_TRUNCATED |                      \
-		       PROCTRACE_EVENT_F_EXE_UNREACHABLE)
+		       PROCTRACE_EVENT_F_EXE_UNREACHABLE |                    \
+		       PROCTRACE_EVENT_F_CWD_TRUNCATED |                      \
+		       PROCTRACE_EVENT_F_CWD_DELETED |                        \
+		       PROCTRACE_EVENT_F_CWD_UNREACHABLE)
 
 struct pt_program {
 	uint32_t refs;
@@ -37,6 +40,7 @@ struct pt_program {
 	uint32_t size;		/* of the whole allocation */
 	const char *filename;	/* NULL, or in data[] */
 	const char *exe;	/* NULL, or in data[] */
+	const char *cwd;	/* where it was started: NULL, or in data[] */
 	const char *args;	/* args_count NUL-terminated strings in data[] */
 	char data[];
 };
@@ -215,6 +219,7 @@ static struct pt_program *program_new(struct pt_table *t,
 {
 	size_t flen = ev->filename ? strlen(ev->filename) + 1 : 0;
 	size_t elen = ev->exe ? strlen(ev->exe) + 1 : 0;
+	size_t clen = ev->cwd ? strlen(ev->cwd) + 1 : 0;
 	size_t alen = 0, size, len;
 	struct pt_program *p;
 	char *at;
@@ -222,7 +227,7 @@ static struct pt_program *program_new(struct pt_table *t,
 
 	for (i = 0; i < ev->args_count; i++)
 		alen += strlen(ev->args[i]) + 1;
-	size = sizeof(*p) + flen + elen + alen;
+	size = sizeof(*p) + flen + elen + clen + alen;
 	p = malloc(size);
 	if (!p)
 		return NULL;
@@ -235,6 +240,8 @@ static struct pt_program *program_new(struct pt_table *t,
 	at += flen;
 	p->exe = elen ? memcpy(at, ev->exe, elen) : NULL;
 	at += elen;
+	p->cwd = clen ? memcpy(at, ev->cwd, clen) : NULL;
+	at += clen;
 	p->args = at;
 	for (i = 0; i < ev->args_count; i++) {
 		len = strlen(ev->args[i]) + 1;
@@ -254,6 +261,7 @@ static void show_program(const struct pt_program *p, struct argv_buf *a,
 
 	ev->filename = NULL;
 	ev->exe = NULL;
+	ev->cwd = NULL;
 	ev->args = NULL;
 	ev->args_count = 0;
 	ev->flags &= ~(uint32_t)(PROGRAM_FLAGS | PROCTRACE_EVENT_F_PROGRAM_UNKNOWN);
@@ -264,6 +272,7 @@ static void show_program(const struct pt_program *p, struct argv_buf *a,
 	ev->flags |= p->flags;
 	ev->filename = p->filename;
 	ev->exe = p->exe;
+	ev->cwd = p->cwd;
 	if (a->cap < (size_t)p->args_count + 1) {
 		const char **v = realloc(a->v, sizeof(*v) * (p->args_count + 1));
 

@@ -30,7 +30,7 @@ struct rec {
 	uint16_t type;
 	uint32_t pid, ppid;
 	uint64_t start, pstart;	/* boot ns */
-	const char *comm, *filename, *exe;
+	const char *comm, *filename, *exe, *cwd;
 	const char *args;	/* NUL-separated, with the last NUL */
 	size_t args_len;
 	uint16_t flags;
@@ -67,6 +67,12 @@ static void queue(const struct rec *r)
 		n = strlen(r->exe) + 1;
 		memcpy(buf + at, r->exe, n);
 		w.len[PT_WIRE_STR_EXE] = (uint16_t)n;
+		at += n;
+	}
+	if (r->cwd) {
+		n = strlen(r->cwd) + 1;
+		memcpy(buf + at, r->cwd, n);
+		w.len[PT_WIRE_STR_CWD] = (uint16_t)n;
 		at += n;
 	}
 	memcpy(buf, &w, sizeof(w));
@@ -114,8 +120,8 @@ struct seen {
 	uint32_t type, flags;
 	int32_t pid, ppid;
 	uint64_t start, pstart;
-	char filename[64], exe[64], args[128];
-	bool has_filename, has_exe, has_args;
+	char filename[64], exe[64], cwd[64], args[128];
+	bool has_filename, has_exe, has_cwd, has_args;
 };
 
 static struct {
@@ -149,6 +155,7 @@ static int on_event(const struct proctrace_event *ev, void *ctx)
 	s->pstart = ev->parent_start_time_ns;
 	copy_str(s->filename, sizeof(s->filename), ev->filename, &s->has_filename);
 	copy_str(s->exe, sizeof(s->exe), ev->exe, &s->has_exe);
+	copy_str(s->cwd, sizeof(s->cwd), ev->cwd, &s->has_cwd);
 	s->has_args = ev->args != NULL;
 	s->args[0] = '\0';
 	for (i = 0; ev->args && i < ev->args_count; i++)
@@ -219,6 +226,48 @@ static void test_snapshot_then_exit(void **state)
 	l = proctrace_process_lookup(pt, 100);
 	assert_null(l);
 	assert_int_equal(errno, ESRCH);
+}
+
+/*
+ * The working directory the program started in, with its flags, on the
+ * FORK of a child that runs it, on EXIT and in the lookup (0.4); not the
+ * directory of the exec before it.
+ */
+static void test_program_cwd(void **state)
+{
+	struct proctrace *pt = start_table(PROCTRACE_OPT_FORK_EVENTS);
+	const struct proctrace_event *l;
+	struct rec first = { .type = PT_WIRE_EXEC, .pid = 400, .ppid = 1, .start = S(40),
+			     .pstart = S(1), .filename = "a", .cwd = "/old" };
+	struct rec second = { .type = PT_WIRE_EXEC, .pid = 400, .ppid = 1, .start = S(40),
+			      .pstart = S(1), .filename = "b", .cwd = "/gone dir\n",
+			      .flags = PT_WIRE_F_CWD_DELETED };
+
+	queue(&first);
+	queue(&second);
+	q_fork(401, 400, S(41), S(40));
+	assert_int_equal(proctrace_poll(pt, 0), 3);
+	l = proctrace_process_lookup(pt, 401);
+	assert_non_null(l);
+	assert_non_null(l->cwd);
+	assert_string_equal(l->cwd, "/gone dir\n");
+	assert_true(l->flags & PROCTRACE_EVENT_F_CWD_DELETED);
+	q_exit(400, S(40));
+	q_exit(401, S(41));
+	assert_int_equal(proctrace_poll(pt, 0), 2);
+	assert_string_equal(got.e[1].cwd, "/gone dir\n");
+	assert_true(got.e[1].flags & PROCTRACE_EVENT_F_CWD_DELETED);
+	assert_string_equal(got.e[2].cwd, "/gone dir\n");	/* the FORK */
+	assert_int_equal(got.e[3].type, PROCTRACE_EVENT_EXIT);
+	assert_string_equal(got.e[3].cwd, "/gone dir\n");
+	assert_true(got.e[3].flags & PROCTRACE_EVENT_F_CWD_DELETED);
+	assert_string_equal(got.e[4].cwd, "/gone dir\n");
+	/* A program without one: unknown, and its flags are not kept. */
+	q_exec(402, 1, S(42), "c", "/bin/c", ARGS("c"));
+	q_exit(402, S(42));
+	assert_int_equal(proctrace_poll(pt, 0), 2);
+	assert_false(got.e[6].has_cwd);
+	assert_false(got.e[6].flags & PROCTRACE_EVENT_F_CWD_DELETED);
 }
 
 /* A -> exec B -> exec C: the EXIT carries C. */
@@ -467,6 +516,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_snapshot_then_exit),
 		T(test_exec_chain),
+		T(test_program_cwd),
 		T(test_fork_carries_parent_program),
 		T(test_pid_reuse_never_mixes),
 		T(test_ancestors),

@@ -126,7 +126,8 @@ const struct cli_field cli_fields[] = {
 	 */
 	ROW("errno", CLI_I32, error, FAIL, .detail = errno_detail),
 	ROW("error", CLI_ERRNO_NAME, error, FAIL),
-	ROW("cwd", CLI_STRING, cwd, EXEC | PROC | FAIL),
+	/* EXIT and FORK (0.4): where the program started, with the table. */
+	ROW("cwd", CLI_STRING, cwd, ALL | FAIL, .if_set = EXIT | FORK),
 	ROW("exec_dirfd", CLI_I32, exec_dirfd, FAIL),
 	ROW("exec_at_flags", CLI_U32, exec_at_flags, FAIL),
 	ROW("exec_dirfd_path", CLI_STRING, exec_dirfd_path, FAIL, .if_set = FAIL),
