@@ -54,6 +54,9 @@ struct pt_backend {
 	 */
 	char *snap;
 	size_t snap_len, snap_pos;
+	/* The program the kernel refused, and the verifier's reason (keep_verdict()). */
+	char refused[64];
+	char verdict[160];
 };
 
 /*
@@ -519,6 +522,8 @@ static int errno_of(int err)
  * MALLOC_PERTURB_ would write all of it).
  */
 #define VERIFIER_LOG_SIZE (16u << 20)
+/* The skeleton's programs, each with a log buffer of its own. */
+#define PT_PROGRAMS (sizeof(((struct proctrace_bpf *)0)->progs) / sizeof(struct bpf_program *))
 
 /* Appends what the iterator link @link writes to the snapshot buffer. */
 static int read_iterator(struct pt_backend *b, struct bpf_link *link,
@@ -590,6 +595,77 @@ static int take_snapshot(struct pt_backend *b)
 }
 
 /*
+ * The verifier's last word on a refused program: the last line of its log
+ * that is not the closing statistics ("processed N insns ...").  Kept
+ * for the warning, so that the reason is seen without a debug log.
+ */
+static void keep_verdict(struct pt_backend *b, const char *log)
+{
+	const char *end = log + strlen(log), *line;
+	size_t n;
+
+	b->verdict[0] = '\0';
+	while (end > log) {
+		while (end > log && end[-1] == '\n')
+			end--;
+		for (line = end; line > log && line[-1] != '\n'; line--)
+			;
+		n = (size_t)(end - line);
+		if (n && strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)) {
+			if (n >= sizeof(b->verdict))
+				n = sizeof(b->verdict) - 1;
+			memcpy(b->verdict, line, n);
+			b->verdict[n] = '\0';
+			return;
+		}
+		end = line;
+	}
+}
+
+/*
+ * What the running kernel lacks of what every program needs, by a probe
+ * of each (NULL: nothing): a refusal is blamed on the kernel's age only
+ * when a probe says so.
+ */
+static const char *kernel_lacks(void)
+{
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
+		return "BPF ring buffers (Linux 5.8)";
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+		return "task storage maps (Linux 5.11)";
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) != 1)
+		return "the bpf_loop() helper (Linux 5.17)";
+	return NULL;
+}
+
+/*
+ * The warning for a load the kernel refused, and the error to return:
+ * -EOPNOTSUPP for a kernel without a feature, else the kernel's own
+ * (-EACCES from the verifier), as libbpf's codes become -EOPNOTSUPP.
+ */
+static int explain_refusal(struct pt_backend *b, const struct pt_backend_params *p,
+			   int err)
+{
+	const char *prog = b->refused, *lacks = kernel_lacks();
+	char reason[128];
+
+	if (lacks) {
+		pt_warn(&p->log, "proctrace_start: the kernel refused the BPF program%s%s: "
+			"%s; this kernel lacks %s, which libproctrace needs",
+			prog[0] ? " " : "", prog, libbpf_reason(err, reason, sizeof(reason)),
+			lacks);
+		return -EOPNOTSUPP;
+	}
+	pt_warn(&p->log, "proctrace_start: the kernel's verifier refused the BPF program%s%s "
+		"(%s)%s%s%s; this is a libproctrace bug for this kernel and these options: "
+		"please report it with the verifier's log (a PROCTRACE_LOG_DEBUG log "
+		"callback receives it; bootstrap-cli -v prints it)",
+		prog[0] ? " " : "", prog, libbpf_reason(err, reason, sizeof(reason)),
+		b->verdict[0] ? ": \"" : "", b->verdict, b->verdict[0] ? "\"" : "");
+	return err == -EINVAL || err == -ENOTSUP || errno_of(err) != err ? -EOPNOTSUPP : err;
+}
+
+/*
  * Opens the embedded object, configures it and loads it, with the
  * verifier's log of a failed load sent to the handle's log at DEBUG.
  * @allow_fexit: whether failed exec attempts may use fexit programs.
@@ -602,43 +678,65 @@ static int take_snapshot(struct pt_backend *b)
 static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p,
 			 bool allow_fexit, bool *reported, bool *fexit)
 {
+	const size_t logs_size = (1 + PT_PROGRAMS) * (size_t)VERIFIER_LOG_SIZE;
 	char reason[128];
-	char *verifier_log = mmap(NULL, VERIFIER_LOG_SIZE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *logs = mmap(NULL, logs_size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
 		    .btf_custom_path = p->btf_path);
+	struct bpf_program *prog;
+	char *log;
 	int err;
 
 	*reported = true;
 	*fexit = false;
-	if (verifier_log == MAP_FAILED) {
+	if (logs == MAP_FAILED) {
 		pt_warn(&p->log, "proctrace_start: out of memory");
 		return -ENOMEM;
 	}
-	open_opts.kernel_log_buf = verifier_log;
+	/* The object's own log (its BTF), then one per program. */
+	open_opts.kernel_log_buf = logs;
 	open_opts.kernel_log_size = VERIFIER_LOG_SIZE;
 	b->skel = proctrace_bpf__open_opts(&open_opts);
 	if (!b->skel) {
 		err = -errno;
-		munmap(verifier_log, VERIFIER_LOG_SIZE);
+		munmap(logs, logs_size);
 		pt_warn(&p->log, "proctrace_start: cannot open the embedded BPF object: %s",
 			libbpf_reason(err, reason, sizeof(reason)));
 		return errno_of(err);
 	}
+	log = logs;
+	bpf_object__for_each_program(prog, b->skel->obj) {
+		log += VERIFIER_LOG_SIZE;
+		bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
+	}
 	/* configure() said why it failed: no second message. */
 	err = configure(b->skel, p, allow_fexit);
 	if (err) {
-		munmap(verifier_log, VERIFIER_LOG_SIZE);
+		munmap(logs, logs_size);
 		return err;
 	}
 	*reported = false;
 	*fexit = b->skel->rodata->exec_failed_fexit;
 	err = proctrace_bpf__load(b->skel);
-	if (verifier_log[0] && pt_log_verbose(&p->log)) {
-		verifier_log[VERIFIER_LOG_SIZE - 1] = '\0';
-		log_lines(&p->log, PROCTRACE_LOG_DEBUG, "verifier: ", verifier_log);
-	}
-	munmap(verifier_log, VERIFIER_LOG_SIZE);
+	/*
+	 * The object's log, then each program's.  libbpf stops at the first
+	 * program the kernel refuses: its log is the only one written.
+	 */
+	b->refused[0] = '\0';
+	log = logs;
+	prog = NULL;
+	do {
+		log[VERIFIER_LOG_SIZE - 1] = '\0';
+		if (log[0] && prog && !b->refused[0]) {
+			snprintf(b->refused, sizeof(b->refused), "%s", bpf_program__name(prog));
+			keep_verdict(b, log);
+		}
+		if (log[0] && pt_log_verbose(&p->log))
+			log_lines(&p->log, PROCTRACE_LOG_DEBUG, "verifier: ", log);
+		log += VERIFIER_LOG_SIZE;
+	} while ((prog = bpf_object__next_program(b->skel->obj, prog)));
+	munmap(logs, logs_size);
 	return err;
 }
 
@@ -670,18 +768,8 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		pt_warn(&p->log, "proctrace_start: loading the BPF program failed: out of memory");
 		return err;
 	}
-	if (err) {
-		pt_warn(&p->log, "proctrace_start: the kernel rejected the BPF program: %s; "
-			"it needs Linux 5.17 or later with BPF ring buffers, task storage, "
-			"bpf_loop() and BTF-enabled tracepoints%s (set a "
-			"PROCTRACE_LOG_DEBUG log callback for the verifier's output)",
-			libbpf_reason(err, reason, sizeof(reason)),
-			p->flags & PROCTRACE_OPT_SNAPSHOT ?
-			", and for PROCTRACE_OPT_SNAPSHOT Linux 5.18 (sleepable task "
-			"iterators)" : "");
-		return err == -EINVAL || err == -ENOTSUP || errno_of(err) != err ?
-		       -EOPNOTSUPP : err;
-	}
+	if (err)
+		return explain_refusal(b, p, err);
 
 	if (p->filter_pid > 0) {
 		err = mark_subtree_root(b, p->filter_pid);

@@ -217,9 +217,15 @@ struct proctrace_event {
 	size_t size;
 	/** An enum proctrace_event_type value. */
 	uint32_t type;
-	/** Process id (thread-group id), as seen in the initial pid namespace. */
+	/**
+	 * Process id (thread-group id), as seen in the initial pid namespace.
+	 * FORK: the new child's (with @c start_time_ns, the child's key).
+	 */
 	int32_t pid;
-	/** Process id of the real parent at the time of the event. */
+	/**
+	 * Process id of the real parent at the time of the event.  FORK: the
+	 * process that forked (with @c parent_start_time_ns, its key).
+	 */
 	int32_t ppid;
 	/**
 	 * EXIT: the exit status (0-255) that wait(2) would give the parent
@@ -376,7 +382,13 @@ struct proctrace_event {
 	 * lives a millisecond.  If the path was longer than 4095 bytes, its
 	 * first components are cut off and PROCTRACE_EVENT_F_CWD_TRUNCATED
 	 * is set; see also PROCTRACE_EVENT_F_CWD_DELETED and
-	 * PROCTRACE_EVENT_F_CWD_UNREACHABLE.  NULL for other types.
+	 * PROCTRACE_EVENT_F_CWD_UNREACHABLE.
+	 * EXIT and FORK with PROCTRACE_OPT_SNAPSHOT, and
+	 * proctrace_process_lookup() (since 0.4): that of the program, like
+	 * @c filename: the directory the program was started in (at its
+	 * exec, or at the snapshot), not where the process was when it
+	 * ended, with the program's CWD flags.  NULL if unknown or for other
+	 * types.
 	 */
 	const char *cwd;
 	/**
@@ -788,6 +800,11 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
  *         -EOPNOTSUPP if the kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or
  *         lacks a needed BPF feature (Linux 5.17 or later is needed, 5.18 with
  *         PROCTRACE_OPT_SNAPSHOT);
+ *         -EACCES if the kernel's verifier refused a program although the
+ *         kernel has every feature it needs: a libproctrace bug for that
+ *         kernel and those options, to be reported; the message names the
+ *         program and the verifier's reason, and a PROCTRACE_LOG_DEBUG log
+ *         callback receives the verifier's whole log;
  *         -ESRCH if opts.filter_pid names no process;
  *         -EINVAL if opts.filter_pid is a thread id, not a process id;
  *         another negative errno if loading failed otherwise.
