@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# The man pages render without a single groff warning, and proctrace(3)
-# names every function the version script exports, so that a new symbol
-# cannot ship undocumented.
-# Usage: check-man.sh VERSION-SCRIPT PAGE...
+# The man pages render without a single groff warning, each names the
+# project's version in its title line (.TH ... "libproctrace VERSION"), and
+# proctrace(3) names every function the version script exports, so that a
+# new symbol cannot ship undocumented.
+# Usage: check-man.sh VERSION VERSION-SCRIPT PAGE...
 set -eu
-map=$1
-shift
+version=$1
+map=$2
+shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -16,6 +18,11 @@ for page in "$@"; do
 	if [ -s "$tmp/warnings" ]; then
 		echo "$page: groff warnings:" >&2
 		cat "$tmp/warnings" >&2
+		status=1
+	fi
+	if ! grep '^\.TH ' "$page" | grep -qF " \"libproctrace $version\" "; then
+		echo "$page: its .TH line does not say \"libproctrace $version\":" >&2
+		grep '^\.TH' "$page" >&2 || echo "(no .TH line)" >&2
 		status=1
 	fi
 	case $page in

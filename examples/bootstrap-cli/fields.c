@@ -118,7 +118,8 @@ const struct cli_field cli_fields[] = {
 	ROW("start_time_ns", CLI_U64, start_time_ns, 0),
 	ROW("parent_start_time_ns", CLI_U64, parent_start_time_ns, 0),
 	ROW("exe", CLI_STRING, exe, ALL, .if_set = ALL, .detail = exe_detail),
-	ROW("cgroup", CLI_STRING, cgroup, 0, .if_set = ALL),
+	/* Known with the process table (--snapshot): left out of every type when NULL. */
+	ROW("cgroup", CLI_STRING, cgroup, 0, .if_set = ALL | FAIL),
 	/*
 	 * 0.3: failed exec attempts and the working directory.  The member
 	 * error twice: "errno" (the number) and "error" (its name), the keys

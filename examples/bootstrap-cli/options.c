@@ -127,68 +127,35 @@ static void parse_cgroup(struct argp_state *state, const char *arg,
 }
 
 /*
- * The library's limits are the library's to judge: the delivery settings
- * are only read as positive numbers here (0 would mean "the library's
- * default"), then handed to proctrace_open(), which loads nothing, and
- * its message, caught by a log callback of that handle alone, becomes the
- * usage error.  So the CLI never copies a limit, and cannot fall behind
- * one (the smallest ring depends on --max-args).
+ * What the parse keeps besides the options: --ring-size's word, judged at
+ * the end, as the smallest ring depends on --max-args, given before or
+ * after it.
  */
-struct library_verdict {
-	char msg[512];
+struct parse {
+	struct cli_options *opts;
+	const char *ring_size;
 };
 
-static void catch_message(enum proctrace_log_level level, const char *msg, void *ctx)
+/*
+ * The delivery settings, within the header's limits, are the library's to
+ * judge: proctrace_open() (which loads nothing) sees each alone first, so
+ * that the error names the one at fault and quotes its reason, also from
+ * a library of another version than the header.
+ */
+static void check_delivery_settings(struct argp_state *state, struct parse *p)
 {
-	struct library_verdict *v = ctx;
-
-	if (level == PROCTRACE_LOG_WARN && !v->msg[0])
-		snprintf(v->msg, sizeof(v->msg), "%s", msg);
-}
-
-static int ignore_event(const struct proctrace_event *e, void *ctx)
-{
-	(void)e;
-	(void)ctx;
-	return 0;
-}
-
-/* proctrace_open()'s verdict on these settings: NULL if accepted. */
-static const char *library_refuses(uint32_t max_args, uint32_t ring_size,
-				   uint32_t latency_ms, struct library_verdict *v)
-{
-	PROCTRACE_OPTS(opts, .max_args_size = max_args, .ring_buffer_size = ring_size,
-		       .max_latency_ms = latency_ms, .log_fn = catch_message,
-		       .log_ctx = v);
-	struct proctrace *pt;
-
-	v->msg[0] = '\0';
-	pt = proctrace_open(ignore_event, NULL, &opts);
-	if (pt) {
-		proctrace_close(pt);
-		return NULL;
-	}
-	if (!v->msg[0])
-		snprintf(v->msg, sizeof(v->msg), "%s", strerror(errno));
-	return v->msg;
-}
-
-/* Each setting alone first, so that the error names the one at fault. */
-static void check_delivery_settings(struct argp_state *state,
-				    const struct cli_options *opts)
-{
-	struct library_verdict v;
+	struct cli_options *opts = p->opts;
+	struct cmdline_verdict v;
 	const char *why;
 
-	if (opts->max_args && (why = library_refuses(opts->max_args, 0, 0, &v)))
+	if (opts->max_args && (why = cmdline_library_refuses(opts->max_args, 0, 0, &v)))
 		argp_error(state, "invalid argument size '%" PRIu32 "': %s",
 			   opts->max_args, why);
-	else if (opts->latency_ms && (why = library_refuses(0, 0, opts->latency_ms, &v)))
+	else if (opts->latency_ms &&
+		 (why = cmdline_library_refuses(0, 0, opts->latency_ms, &v)))
 		argp_error(state, "invalid latency '%" PRIu32 "': %s", opts->latency_ms, why);
-	else if (opts->ring_size &&
-		 (why = library_refuses(opts->max_args, opts->ring_size, 0, &v)))
-		argp_error(state, "invalid ring buffer size '%" PRIu32 "': %s",
-			   opts->ring_size, why);
+	else if (p->ring_size)
+		opts->ring_size = cmdline_ring_size(state, p->ring_size, opts->max_args);
 }
 
 /* The help texts that state the library's limits, from its header. */
@@ -263,7 +230,8 @@ static void parse_failed(struct argp_state *state, const char *arg,
 
 static error_t parse_option(int key, char *arg, struct argp_state *state)
 {
-	struct cli_options *opts = state->input;
+	struct parse *p = state->input;
+	struct cli_options *opts = p->opts;
 
 	switch (key) {
 	case 'd':
@@ -291,7 +259,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_MAX_ARGS:
 		opts->max_args = (uint32_t)cmdline_ranged(state, "argument size", arg, 1,
-							  UINT32_MAX);
+							  PROCTRACE_ARGS_SIZE_MAX);
 		return 0;
 	case 'p':
 		opts->pid = (int32_t)cmdline_ranged(state, "pid", arg, 1, INT32_MAX);
@@ -309,12 +277,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->comm = arg;
 		return 0;
 	case OPT_RING_SIZE:
-		opts->ring_size = (uint32_t)cmdline_ranged(state, "ring buffer size", arg,
-							   1, UINT32_MAX);
+		p->ring_size = arg;
 		return 0;
 	case OPT_LATENCY:
 		opts->latency_ms = (uint32_t)cmdline_ranged(state, "latency", arg, 1,
-							    UINT32_MAX);
+							    PROCTRACE_LATENCY_MAX_MS);
 		return 0;
 	case OPT_WAKE_EVERY_EVENT:
 		opts->wake_every_event = true;
@@ -326,19 +293,14 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_ARG:
 		opts->command = cmdline_command(state, arg);
-		if (!opts->command)
-			argp_error(state, "unexpected argument '%s' (to trace a command, put it after '--')",
-				   arg);
 		return 0;
 	case ARGP_KEY_END:
-		if (state->argc > 0 && !strcmp(state->argv[state->argc - 1], "--") &&
-		    !opts->command)
-			argp_error(state, "'--' must be followed by a command to run");
+		cmdline_end(state, opts->command, 0);
 		if (opts->command && opts->pid)
 			argp_error(state, "-p and a command cannot be combined: the command is the subtree traced");
 		if (opts->snapshot && opts->min_duration_ns)
 			argp_error(state, "--snapshot and -d cannot be combined: the process table needs every exec and exit");
-		check_delivery_settings(state, opts);
+		check_delivery_settings(state, p);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -360,19 +322,7 @@ static const struct argp parser = {
 
 void cli_options_parse(int argc, char **argv, struct cli_options *opts)
 {
-	char *argv0 = argc > 0 ? argv[0] : NULL;
+	struct parse p = { .opts = opts };
 
-	cmdline_version("bootstrap-cli");
-	/* Bad usage is status 2, as for most Unix tools; argp's default is 64. */
-	argp_err_exit_status = 2;
-	/*
-	 * Every message starts "bootstrap-cli: ", as the program's own do:
-	 * getopt, inside argp, would name argv[0], the path it was run by.
-	 */
-	if (argc > 0)
-		argv[0] = (char *)"bootstrap-cli";
-	if (argp_parse(&parser, argc, argv, 0, NULL, opts) != 0)
-		exit(2);
-	if (argc > 0)
-		argv[0] = argv0;
+	cmdline_parse(&parser, argc, argv, &p, "bootstrap-cli");
 }

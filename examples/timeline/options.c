@@ -30,17 +30,27 @@ static const struct argp_option option_table[] = {
 	  "Print the library's informational and debug messages to stderr", 1 },
 	{ NULL, 0, NULL, 0, "Tracing:", 2 },
 	{ "ring-size", OPT_RING_SIZE, "BYTES", 0,
-	  "Kernel ring buffer size: a power of two, 4096 to 1073741824 (default 4 MiB); "
-	  "larger if events are lost", 2 },
+	  "Kernel ring buffer size: a power of two up to 1073741824, and at least "
+	  "two of the largest exec records (32768 with the default --max-args); "
+	  "default 4 MiB; larger if events are lost", 2 },
 	{ "max-args", OPT_MAX_ARGS, "BYTES", 0,
 	  "Keep up to BYTES of each exec's arguments (1-32768; default 4096)", 2 },
 	{ 0 },
 };
 
+/*
+ * What the parse keeps besides the options: --ring-size's word, judged at
+ * the end, as the smallest ring depends on --max-args.
+ */
+struct parse {
+	struct tl_options *opts;
+	const char *ring_size;
+};
+
 static error_t parse_option(int key, char *arg, struct argp_state *state)
 {
-	struct tl_options *opts = state->input;
-	uint32_t v;
+	struct parse *p = state->input;
+	struct tl_options *opts = p->opts;
 
 	switch (key) {
 	case 'o':
@@ -63,10 +73,7 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		opts->verbose = true;
 		return 0;
 	case OPT_RING_SIZE:
-		v = (uint32_t)cmdline_ranged(state, "ring buffer size", arg, 4096, 1u << 30);
-		if (v & (v - 1))
-			argp_error(state, "invalid ring buffer size '%s': not a power of two", arg);
-		opts->ring_size = v;
+		p->ring_size = arg;
 		return 0;
 	case OPT_MAX_ARGS:
 		opts->max_args = (uint32_t)cmdline_ranged(state, "argument size", arg, 1,
@@ -74,12 +81,11 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_ARG:
 		opts->command = cmdline_command(state, arg);
-		if (!opts->command)
-			argp_error(state, "unexpected argument '%s' (the command goes after '--')", arg);
 		return 0;
 	case ARGP_KEY_END:
-		if (!opts->command)
-			argp_error(state, "no command: give one after '--'");
+		cmdline_end(state, opts->command, 1);
+		if (p->ring_size)
+			opts->ring_size = cmdline_ring_size(state, p->ring_size, opts->max_args);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -100,12 +106,10 @@ static const struct argp parser = {
 
 void tl_options_parse(int argc, char **argv, struct tl_options *opts)
 {
+	struct parse p = { .opts = opts };
+
 	memset(opts, 0, sizeof(*opts));
 	opts->svg_path = "timeline.svg";
 	opts->width = TL_SVG_WIDTH;
-	cmdline_version("proctrace-timeline");
-	/* Bad usage is status 2, as for most Unix tools; argp's default is 64. */
-	argp_err_exit_status = 2;
-	if (argp_parse(&parser, argc, argv, 0, NULL, opts) != 0)
-		exit(2);
+	cmdline_parse(&parser, argc, argv, &p, "proctrace-timeline");
 }

@@ -73,7 +73,8 @@ class BadUsage(unittest.TestCase):
 
     def test_one_prefix_for_every_message(self):
         # Run by its full path: getopt's messages too say "bootstrap-cli:".
-        for args in (["--bogus"], ["-Q"], ["-d"], ["-d", "abc"], ["extra"]):
+        for args in (["--bogus"], ["-Q"], ["-d"], ["-d", "abc"], ["extra"],
+                     ["-x", "E", "--", "true"], ["--ring-size=0"]):
             status, out, err = run(*args)
             self.assertEqual(status, 2)
             self.assertTrue(err.startswith("bootstrap-cli: "), (args, err))
@@ -92,21 +93,61 @@ class BadUsage(unittest.TestCase):
                                 "'all-but-EACCES' is not an errno name")
 
     def test_bad_delivery_settings(self):
-        for value in ("0", "4095", "5000", "2147483648", "1k"):
-            self.expect_usage_error(["--ring-size", value],
-                                    "ring buffer size '%s'" % value)
-        for value in ("0", "60001", "x"):
-            self.expect_usage_error(["--latency", value],
-                                    "invalid latency '%s'" % value)
-        for value in ("0", "32769", "-4"):
-            self.expect_usage_error(["--max-args", value],
-                                    "invalid argument size '%s'" % value)
-        # The library judges, and its reason is quoted: the smallest ring
-        # depends on --max-args.
-        self.expect_usage_error(["--ring-size", "16384"], "use at least 32768")
-        self.expect_usage_error(["--ring-size", "8192", "--max-args", "1"],
-                                "use at least 16384")
-        self.expect_usage_error(["--latency", "60001"], "at most 60000")
+        # Every refusal names the real range: the library's limits.
+        for value in ("0", "4095", "5000", "16384", "2147483648", "1k",
+                      "99999999999"):
+            self.expect_usage_error(
+                ["--ring-size", value],
+                "invalid ring buffer size '%s': expected a power of two "
+                "from 32768 to 1073741824" % value)
+        for value in ("0", "60001", "x", "99999999999"):
+            self.expect_usage_error(
+                ["--latency", value],
+                "invalid latency '%s': expected a whole number from 1 to 60000"
+                % value)
+        for value in ("0", "32769", "-4", "99999999999"):
+            self.expect_usage_error(
+                ["--max-args", value],
+                "invalid argument size '%s': expected a whole number from 1 "
+                "to 32768" % value)
+        # The smallest ring depends on --max-args, given before or after.
+        for args in (["--ring-size", "8192", "--max-args", "1"],
+                     ["--max-args=1", "--ring-size=0"]):
+            self.expect_usage_error(args, "expected a power of two from 16384 "
+                                    "to 1073741824 (the least that holds two "
+                                    "exec records with 1 byte of arguments")
+        self.expect_usage_error(["--ring-size", "16384", "--max-args", "32768"],
+                                "from 131072 to 1073741824")
+
+    def test_word_before_dashdash(self):
+        # argp would take the word into the command; each is refused, and
+        # nothing runs (status 2, not the command's).
+        self.expect_usage_error(
+            ["-x", "EACCES", "--", "bash", "-c", "exit 0"],
+            "bootstrap-cli: 'EACCES' before '--': an optional argument must "
+            "be attached, as -xEACCES or --failed=EACCES; the command goes "
+            "after '--'\n")
+        for args in (["--failed", "EACCES", "--", "true"],
+                     ["--fail", "EACCES", "--", "true"],
+                     ["-vx", "EACCES", "--", "true"]):
+            self.expect_usage_error(args, "bootstrap-cli: 'EACCES' before "
+                                    "'--': an optional argument must be "
+                                    "attached, as -xEACCES or --failed=EACCES")
+        self.expect_usage_error(
+            ["-d", "5", "ls", "--", "true"],
+            "bootstrap-cli: 'ls' before '--': the command and its arguments "
+            "go after '--'\n")
+        self.expect_usage_error(["ls", "--"], "'ls' before '--'")
+        # Without '--', the same hint.
+        self.expect_usage_error(
+            ["-x", "EACCES"],
+            "bootstrap-cli: unexpected argument 'EACCES': an optional "
+            "argument must be attached, as -xEACCES or --failed=EACCES")
+        # An attached argument, or one after '--', is no stray word.
+        status, out, err = run("-xEACCES", "--latency", "0", "--", "true")
+        self.assertIn("invalid latency '0'", err)
+        status, out, err = run("--latency", "0", "--", "-x", "EACCES")
+        self.assertIn("invalid latency '0'", err)
 
 
 class Informational(unittest.TestCase):

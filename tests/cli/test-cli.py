@@ -684,6 +684,9 @@ class FailedExec(unittest.TestCase):
         self.assertEqual((f["errno"], f["error"], f["cwd"], f["args"],
                           f["args_truncated"], f["comm"]),
                          (13, "EACCES", real, ["./plain", "x y"], False, "sh"))
+        # Without --snapshot no cgroup path; without a descriptor no path of it.
+        self.assertNotIn("cgroup", f)
+        self.assertNotIn("exec_dirfd_path", f)
         child = [e for e in events if e["type"] == "exec" and
                  e["filename"] == PT_CHILD]
         self.assertEqual(len(child), 1, events)
