@@ -147,6 +147,63 @@ void syn_shape(struct tl_model *m)
 	syn_exit(m, 100, SYN_TRACER, SYN_MS(615), SYN_MS(0), "sh", 0, 0);
 }
 
+void syn_build(struct tl_model *m)
+{
+	static const char *const make[] = { "make", "-j4", "all", NULL };
+	static const char *const sh_foo[] = { "sh", "-c", "cc -O2 -c src/foo.c -o foo.o", NULL };
+	static const char *const cc_foo[] = { "cc", "-O2", "-c", "src/foo.c", "-o", "foo.o", NULL };
+	static const char *const cc1[] = {
+		"/usr/lib/gcc/x86_64-linux-gnu/12/cc1", "-quiet", "-I", "include", "src/foo.c",
+		"-quiet", "-dumpbase", "foo.c", "-dumpbase-ext", ".c", "-O2", "-o",
+		"/tmp/ccA1b2C3.s", NULL,
+	};
+	static const char *const as[] = { "as", "--64", "-o", "foo.o", "/tmp/ccA1b2C3.s", NULL };
+	static const char *const sh_bar[] = { "sh", "-c", "cc -O2 -c src/bar.c -o bar.o", NULL };
+	static const char *const cc_bar[] = { "cc", "-O2", "-c", "src/bar.c", "-o", "bar.o", NULL };
+	static const char *const ls[] = { "ls", "/nonexistent", NULL };
+	static const char *const sh_make[] = { "sh", "-c", "make all", NULL };
+	static const char *const make_all[] = { "make", "all", NULL };
+	static const char *const sh_kill[] = { "sh", "-c", "kill -TERM $$", NULL };
+	static const char *const link[] = { "cc", "-o", "prog", "foo.o", "bar.o", NULL };
+
+	syn_fork(m, 400, SYN_TRACER, SYN_MS(0), "proctrace-timel");
+	syn_exec(m, 400, SYN_TRACER, SYN_MS(0.5), "/usr/bin/make", make);
+	syn_fork(m, 401, 400, SYN_MS(5), "make");
+	syn_exec(m, 401, 400, SYN_MS(5.2), "/bin/sh", sh_foo);
+	syn_fork(m, 405, 400, SYN_MS(5.5), "make");
+	syn_exec(m, 405, 400, SYN_MS(5.7), "/bin/sh", sh_bar);
+	syn_fork(m, 402, 401, SYN_MS(6), "sh");
+	syn_exec(m, 402, 401, SYN_MS(6.2), "/usr/bin/cc", cc_foo);
+	syn_fork(m, 406, 405, SYN_MS(6.5), "sh");
+	syn_exec(m, 406, 405, SYN_MS(6.7), "/usr/bin/cc", cc_bar);
+	syn_fork(m, 403, 402, SYN_MS(7), "cc");
+	syn_exec(m, 403, 402, SYN_MS(7.2), cc1[0], cc1);
+	syn_exit(m, 403, 402, SYN_MS(500), SYN_MS(7), "cc1", 0, 0);
+	syn_fork(m, 404, 402, SYN_MS(501), "cc");
+	syn_exec(m, 404, 402, SYN_MS(501.2), "/usr/bin/as", as);
+	syn_exit(m, 404, 402, SYN_MS(598), SYN_MS(501), "as", 0, 0);
+	syn_exit(m, 402, 401, SYN_MS(599), SYN_MS(6), "cc", 0, 0);
+	syn_exit(m, 401, 400, SYN_MS(600), SYN_MS(5), "sh", 0, 0);
+	syn_exit(m, 406, 405, SYN_MS(699), SYN_MS(6.5), "cc", 0, 0);
+	syn_exit(m, 405, 400, SYN_MS(700), SYN_MS(5.5), "sh", 0, 0);
+	syn_fork(m, 407, 400, SYN_MS(710), "make");
+	syn_exec(m, 407, 400, SYN_MS(710.2), "/usr/bin/ls", ls);
+	syn_exit(m, 407, 400, SYN_MS(711), SYN_MS(710), "ls", 2, 0);
+	syn_fork(m, 408, 400, SYN_MS(720), "make");
+	syn_exec(m, 408, 400, SYN_MS(720.2), "/bin/sh", sh_make);
+	syn_fork(m, 409, 408, SYN_MS(721), "sh");
+	syn_exec(m, 409, 408, SYN_MS(721.2), "/usr/bin/make", make_all);
+	syn_fork(m, 410, 409, SYN_MS(800), "make");
+	syn_exec(m, 410, 409, SYN_MS(800.2), "/bin/sh", sh_kill);
+	syn_exit(m, 410, 409, SYN_MS(801), SYN_MS(800), "sh", 0, 15);
+	syn_fork(m, 411, 409, SYN_MS(810), "make");
+	syn_exec(m, 411, 409, SYN_MS(810.2), "/usr/bin/cc", link);
+	syn_exit(m, 411, 409, SYN_MS(1500), SYN_MS(810), "cc", 0, 0);
+	syn_exit(m, 409, 408, SYN_MS(1899), SYN_MS(721), "make", 0, 0);
+	syn_exit(m, 408, 400, SYN_MS(1900), SYN_MS(720), "sh", 0, 0);
+	syn_exit(m, 400, SYN_TRACER, SYN_MS(2000), SYN_MS(0), "make", 0, 0);
+}
+
 const char *const syn_hostile_name = "\x1b[31m<&\"'\\\xff";
 
 void syn_hostile(struct tl_model *m)
