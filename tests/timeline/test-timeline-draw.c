@@ -591,6 +591,18 @@ static void test_usage(void **state)
 	tl_model_free(&m);
 }
 
+/* The picture of syn_build(), its model left in @m. */
+static char *build_svg(struct tl_model *m)
+{
+	static const char *const cmd[] = { "make" };
+	struct tl_run run = { .command = cmd, .command_argc = 1 };
+
+	tl_model_init(m, SYN_TRACER);
+	syn_build(m);
+	assert_int_equal(tl_model_finish(m, 0), 0);
+	return write_svg(m, &run);
+}
+
 /* The group of process @pid, as a string to free(). */
 static char *group_of(const char *svg, int32_t pid)
 {
@@ -636,20 +648,15 @@ static void check_failure_drawn(const char *svg, int32_t pid, const char *cls)
 
 static void test_svg_failures_visible(void **state)
 {
-	static const char *const cmd[] = { "make" };
-	struct tl_run run = { .command = cmd, .command_argc = 1 };
 	struct tl_model m;
 	char *svg;
 
 	(void)state;
-	tl_model_init(&m, SYN_TRACER);
-	syn_build(&m);
-	assert_int_equal(tl_model_finish(&m, 0), 0);
+	svg = build_svg(&m);
 	assert_int_equal(tl_outcome(find(&m, 407)), TL_FAILED);
 	assert_int_equal(find(&m, 407)->exit_code, 2);
 	assert_int_equal(tl_outcome(find(&m, 410)), TL_KILLED);
 	assert_int_equal(find(&m, 410)->signal, 15);
-	svg = write_svg(&m, &run);
 	check_failure_drawn(svg, 407, "failed");
 	check_failure_drawn(svg, 410, "killed");
 	/* Only failures are marked, and the legend says what the mark is. */
@@ -673,16 +680,11 @@ static void check_label(const char *svg, int32_t pid, const char *label)
 
 static void test_svg_labels(void **state)
 {
-	static const char *const cmd[] = { "make" };
-	struct tl_run run = { .command = cmd, .command_argc = 1 };
 	struct tl_model m;
 	char *svg, *g;
 
 	(void)state;
-	tl_model_init(&m, SYN_TRACER);
-	syn_build(&m);
-	assert_int_equal(tl_model_finish(&m, 0), 0);
-	svg = write_svg(&m, &run);
+	svg = build_svg(&m);
 	/* cc -O2 -c src/foo.c -o foo.o, and gcc's cc1 for it. */
 	check_label(svg, 402, "cc src/foo.c");
 	check_label(svg, 403, "cc1 src/foo.c");
@@ -772,26 +774,21 @@ static void test_label_rules(void **state)
  */
 static void test_svg_fork_lines(void **state)
 {
-	static const char *const cmd[] = { "make" };
 	static const struct { int32_t pid; size_t lines; } want[] = {
 		{ 401, 1 }, { 402, 1 }, { 403, 1 }, { 404, 1 }, { 405, 0 }, { 406, 1 },
 		{ 407, 1 }, { 408, 0 }, { 409, 1 }, { 410, 1 }, { 411, 0 },
 	};
-	struct tl_run run = { .command = cmd, .command_argc = 1 };
 	struct tl_model m;
 	struct tl_layout l;
 	char *svg, *g;
 	size_t i;
 
 	(void)state;
-	tl_model_init(&m, SYN_TRACER);
-	syn_build(&m);
-	assert_int_equal(tl_model_finish(&m, 0), 0);
+	svg = build_svg(&m);
 	assert_int_equal(tl_layout_compute(&m, TL_SVG_WIDTH, &l), 0);
 	assert_int_equal(l.lane[find(&m, 405) - m.procs], 4);
 	assert_int_equal(l.lane[find(&m, 408) - m.procs], 2);
 	tl_layout_free(&l);
-	svg = write_svg(&m, &run);
 	for (i = 0; i < sizeof(want) / sizeof(*want); i++) {
 		g = group_of(svg, want[i].pid);
 		if (count(g, "<path class=\"fork\"") != want[i].lines)
