@@ -33,8 +33,14 @@ double tl_x(const struct tl_model *m, const struct tl_layout *l, uint64_t ns)
 double tl_bar_width(const struct tl_layout *l, const struct tl_proc *p)
 {
 	double w = (double)(p->end_ns - p->start_ns) * l->px_per_ns;
+	double min = tl_failed(p) ? TL_MIN_FAILED_BAR_PX : TL_MIN_BAR_PX;
 
-	return w < TL_MIN_BAR_PX ? TL_MIN_BAR_PX : w;
+	return w < min ? min : w;
+}
+
+double tl_bar_extent(const struct tl_layout *l, const struct tl_proc *p)
+{
+	return tl_bar_width(l, p) + (tl_failed(p) ? TL_END_MARK_PX : 0);
 }
 
 /* Index of the first interval that starts at or after @b. */
@@ -51,6 +57,17 @@ static size_t upper(const struct lane *ln, double b)
 			hi = mid;
 	}
 	return lo;
+}
+
+/*
+ * A one-pixel line at @x crosses a bar of the lane: the last interval
+ * that starts before its right edge is the one that ends latest of them.
+ */
+static bool crosses(const struct lane *ln, double x)
+{
+	size_t idx = upper(ln, x + 0.5);
+
+	return idx > 0 && ln->iv[idx - 1].b > x - 0.5;
 }
 
 /*
@@ -92,7 +109,7 @@ static int pack_lanes(const struct tl_model *m, struct tl_layout *l)
 		size_t pi = m->order[k];
 		const struct tl_proc *p = &m->procs[pi];
 		double a = tl_x(m, l, p->start_ns);
-		double b = a + tl_bar_width(l, p);
+		double b = a + tl_bar_extent(l, p);
 
 		i = p->parent == TL_NONE ? 0 : l->lane[p->parent] + 1;
 		for (idx = SIZE_MAX; i < n_lanes; i++) {
@@ -122,6 +139,22 @@ static int pack_lanes(const struct tl_model *m, struct tl_layout *l)
 		}
 		l->lane[pi] = i;
 		err = lane_insert(&lanes[i], idx, a, b);
+	}
+	/*
+	 * Once every bar is placed: a line is clear if no lane between the
+	 * parent's and the child's has a bar at the child's start.  The
+	 * first bar found stops the search, and most lines have none to
+	 * look through (a child is mostly in the lane below its parent).
+	 */
+	for (k = 0; k < m->n && !err; k++) {
+		const struct tl_proc *p = &m->procs[k];
+		double x = tl_x(m, l, p->start_ns);
+
+		if (p->parent == TL_NONE)
+			continue;
+		l->line_clear[k] = true;
+		for (i = l->lane[p->parent] + 1; i < l->lane[k] && l->line_clear[k]; i++)
+			l->line_clear[k] = !crosses(&lanes[i], x);
 	}
 	for (i = 0; i < n_lanes; i++)
 		free(lanes[i].iv);
@@ -214,8 +247,11 @@ int tl_layout_compute(const struct tl_model *m, double width, struct tl_layout *
 	/* An empty or instant run still gets a scale: one millisecond. */
 	l->px_per_ns = width / (double)(span ? span : NS_PER_MS);
 	l->lane = calloc(m->n ? m->n : 1, sizeof(*l->lane));
-	if (!l->lane)
+	l->line_clear = calloc(m->n ? m->n : 1, sizeof(*l->line_clear));
+	if (!l->lane || !l->line_clear) {
+		tl_layout_free(l);
 		return -ENOMEM;
+	}
 	err = pack_lanes(m, l);
 	if (!err)
 		err = make_ticks(m, l);
@@ -227,6 +263,7 @@ int tl_layout_compute(const struct tl_model *m, double width, struct tl_layout *
 void tl_layout_free(struct tl_layout *l)
 {
 	free(l->lane);
+	free(l->line_clear);
 	free(l->ticks);
 	memset(l, 0, sizeof(*l));
 }

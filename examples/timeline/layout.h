@@ -10,17 +10,24 @@
  * so that two bars in one lane never overlap, even when one is too short
  * to be drawn at its true length.  A step that starts as the previous one
  * ends goes in the same lane: the SVG leaves a one-pixel seam between them.
+ *
+ * A failed process (non-zero exit, or killed by a signal) is what a reader
+ * looks for first: its bar is never narrower than TL_MIN_FAILED_BAR_PX and
+ * its lane keeps TL_END_MARK_PX free after it for the mark at its end.
  */
 #ifndef TIMELINE_LAYOUT_H
 #define TIMELINE_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
 
-/* Shortest bar drawn. */
+/* Shortest bar drawn; shortest failed bar; room for a failure's end mark. */
 #define TL_MIN_BAR_PX 1.0
+#define TL_MIN_FAILED_BAR_PX 5.0
+#define TL_END_MARK_PX 7.0
 
 struct tl_tick {
 	double x;		/* from the plot's left edge */
@@ -32,6 +39,11 @@ struct tl_layout {
 	double px_per_ns;
 	size_t *lane;		/* per process index */
 	size_t n_lanes;
+	/*
+	 * Per process index: a vertical line from its parent's bar down to
+	 * its own, at its start, would cross no other bar.
+	 */
+	bool *line_clear;
 	struct tl_tick *ticks;
 	size_t n_ticks;
 };
@@ -39,8 +51,14 @@ struct tl_layout {
 /* x of an instant, from the plot's left edge. */
 double tl_x(const struct tl_model *m, const struct tl_layout *l, uint64_t ns);
 
-/* A bar's width: its true length, at least TL_MIN_BAR_PX. */
+/*
+ * A bar's width: its true length, at least TL_MIN_BAR_PX, or at least
+ * TL_MIN_FAILED_BAR_PX for a failed process.
+ */
 double tl_bar_width(const struct tl_layout *l, const struct tl_proc *p);
+
+/* What a bar takes in its lane: its width, and its end mark if it failed. */
+double tl_bar_extent(const struct tl_layout *l, const struct tl_proc *p);
 
 /*
  * Lays out a finished model over @width pixels.  0, or -ENOMEM.

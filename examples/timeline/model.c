@@ -320,6 +320,13 @@ enum tl_outcome tl_outcome(const struct tl_proc *p)
 	return p->exit_code ? TL_FAILED : TL_OK;
 }
 
+bool tl_failed(const struct tl_proc *p)
+{
+	enum tl_outcome o = tl_outcome(p);
+
+	return o == TL_FAILED || o == TL_KILLED;
+}
+
 const char *const *tl_proc_argv(const struct tl_proc *p, uint32_t *argc)
 {
 	static const char *const none[] = { NULL };
@@ -340,11 +347,8 @@ size_t tl_model_failed(const struct tl_model *m)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < m->n; i++) {
-		enum tl_outcome o = tl_outcome(&m->procs[i]);
-
-		n += o == TL_FAILED || o == TL_KILLED;
-	}
+	for (i = 0; i < m->n; i++)
+		n += tl_failed(&m->procs[i]);
 	return n;
 }
 

@@ -102,6 +102,9 @@ int tl_model_finish(struct tl_model *m, uint64_t end_ns);
 
 enum tl_outcome tl_outcome(const struct tl_proc *p);
 
+/* It failed: TL_FAILED or TL_KILLED. */
+bool tl_failed(const struct tl_proc *p);
+
 /* The program's command line: its last exec's argv, or its comm. */
 const char *const *tl_proc_argv(const struct tl_proc *p, uint32_t *argc);
 

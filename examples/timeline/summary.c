@@ -50,9 +50,8 @@ static void put_failed(FILE *out, const struct tl_model *m, size_t failed)
 	fprintf(out, "proctrace-timeline: failed:\n");
 	for (k = 0; m->order && k < m->n && shown < TL_SUMMARY_MAX_FAILED; k++) {
 		const struct tl_proc *p = &m->procs[m->order[k]];
-		enum tl_outcome o = tl_outcome(p);
 
-		if (o != TL_FAILED && o != TL_KILLED)
+		if (!tl_failed(p))
 			continue;
 		fputs("  ", out);
 		put_outcome(out, p);

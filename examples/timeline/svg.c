@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "label.h"
 
 /* Advance of an 11 px monospace glyph (0.6 em), and a label's margin. */
 #define CHAR_W 6.7
@@ -38,13 +39,6 @@ struct geom {
 static double tenth(double v)
 {
 	return (double)(long long)(v * 10 + 0.5) / 10;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash && slash[1] ? slash + 1 : path;
 }
 
 static void put_status(FILE *out, const struct tl_proc *p)
@@ -117,44 +111,25 @@ static void put_title(FILE *out, const struct tl_model *m, const struct tl_proc 
 	fputs("</title>", out);
 }
 
-/*
- * The text of an exec's label: its program, then its arguments.  For a
- * script started through its "#!" line, argv is the interpreter, the
- * script as exec'd, then the arguments: the label is the script's.
- */
-static char *exec_label(const struct tl_exec *x, size_t max_bytes)
-{
-	const char *file = x->filename ? x->filename : "";
-	const char **argv;
-	uint32_t i, first = 1, n;
-	char *label;
-	bool cut;
-
-	if (x->argc >= 2 && !strcmp(x->argv[1], file))
-		first = 2;
-	argv = malloc((x->argc + 1) * sizeof(*argv));
-	if (!argv)
-		return NULL;
-	/* argv[0] is what the caller chose to call it; the file is what ran. */
-	argv[0] = base_name(file);
-	for (i = first, n = 1; i < x->argc; i++)
-		argv[n++] = x->argv[i];
-	label = esc_join_argv(argv, n, max_bytes, &cut);
-	free(argv);
-	return label;
-}
-
-static void put_label(FILE *out, const char *text, double x0, double x1, double y)
+/* The widest of @n forms that fits between @x0 and @x1, else the last one cut. */
+static void put_label(FILE *out, char *const *forms, size_t n, double x0, double x1,
+		      double y)
 {
 	double room = x1 - x0 - 2 * LABEL_PAD;
-	size_t cols = room > 0 ? (size_t)(room / CHAR_W) : 0, need;
+	size_t cols = room > 0 ? (size_t)(room / CHAR_W) : 0, need = 0, i;
 
-	if (!text || cols < LABEL_MIN_COLS)
+	if (!n || cols < LABEL_MIN_COLS)
 		return;
-	need = esc_columns(text, ESC_XML);
+	for (i = 0; i < n; i++) {
+		need = esc_columns(forms[i], ESC_XML);
+		if (need <= cols)
+			break;
+	}
+	if (i == n)
+		i = n - 1;
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", x0 + LABEL_PAD, y);
 	/* The "…" takes a column of its own. */
-	esc_write(out, text, ESC_XML, need <= cols ? 0 : cols - 1);
+	esc_write(out, forms[i], ESC_XML, need <= cols ? 0 : cols - 1);
 	fputs("</text>", out);
 }
 
@@ -166,21 +141,41 @@ static void put_labels(FILE *out, const struct tl_model *m, const struct tl_layo
 	size_t i;
 
 	if (!p->n_execs) {
-		put_label(out, p->comm, tl_x(m, l, p->start_ns), x_end, base);
+		char *comm = (char *)p->comm;
+
+		put_label(out, &comm, 1, tl_x(m, l, p->start_ns), x_end, base);
 		return;
 	}
 	for (i = 0; i < p->n_execs; i++) {
 		double x0 = tl_x(m, l, p->execs[i].ts_ns);
 		double x1 = i + 1 < p->n_execs ? tl_x(m, l, p->execs[i + 1].ts_ns) : x_end;
-		char *text;
+		struct tl_label lb;
 
 		if (x1 - x0 - 2 * LABEL_PAD < LABEL_MIN_COLS * CHAR_W)
 			continue;
-		/* No more than fits: about one byte per column. */
-		text = exec_label(&p->execs[i], (size_t)((x1 - x0) / CHAR_W) + 8);
-		put_label(out, text, x0, x1, base);
-		free(text);
+		/*
+		 * No more than fits: a column takes at most four bytes (one
+		 * for "\xNN"), so a form cut at this many still shows its "…".
+		 */
+		if (tl_label_make(&lb, &p->execs[i], 4 * (size_t)((x1 - x0) / CHAR_W) + 8))
+			continue;
+		put_label(out, lb.form, lb.n, x0, x1, base);
+		tl_label_free(&lb);
 	}
+}
+
+/*
+ * A failure's mark: a triangle pointing at the bar's end, as tall as the
+ * lane (it stands out of the bar above and below), in the room the
+ * layout kept after the bar.
+ */
+static void put_end_mark(FILE *out, double x_end, double y, const struct geom *g,
+			 const char *cls)
+{
+	double half = g->lane_h / 2;
+
+	fprintf(out, "<path class=\"end %s\" d=\"M%.1f %.1fl%.1f %.1fv%.1fz\"/>", cls,
+		x_end, y + g->bar_h / 2, TL_SVG_END_MARK_W, -half, 2 * half);
 }
 
 static void put_process(FILE *out, const struct tl_model *m, const struct tl_layout *l,
@@ -189,16 +184,18 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 	const struct tl_proc *p = &m->procs[pi];
 	double x = tl_x(m, l, p->start_ns), y = (double)l->lane[pi] * g->lane_h;
 	double w = tl_bar_width(l, p);
+	double true_w = (double)(p->end_ns - p->start_ns) * l->px_per_ns;
 	size_t i;
 
 	fprintf(out, "<g class=\"process\" data-pid=\"%" PRId32 "\" data-ppid=\"%" PRId32 "\">",
 		p->pid, p->ppid);
 	put_title(out, m, p, g);
 	/*
-	 * The line from the parent, for bars long enough to be seen: those
-	 * of thousands of short processes would only hide the bars they cross.
+	 * The line from the parent, for bars long enough to be seen (those
+	 * of thousands of short processes would only hide the bars they
+	 * cross), and only where it cuts through no other bar.
 	 */
-	if (p->parent != TL_NONE && w >= TL_SVG_LINE_MIN_PX)
+	if (p->parent != TL_NONE && w >= TL_SVG_LINE_MIN_PX && l->line_clear[pi])
 		fprintf(out, "<path class=\"fork\" d=\"M%.1f %.0fV%.0f\"/>", x,
 			(double)l->lane[p->parent] * g->lane_h + g->bar_h, y);
 	/* A seam at the end, so that the next step in the lane stands apart. */
@@ -210,10 +207,15 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 	 */
 	fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>",
 		outcome_class[tl_outcome(p)], tenth(x), y, tenth(x + w) - tenth(x), g->bar_h);
-	/* On a narrower bar, a mark would hide its colour. */
-	for (i = 0; w >= TL_SVG_LINE_MIN_PX && i < p->n_execs; i++)
+	/*
+	 * On a bar narrower than that in time (if wider on the page, only
+	 * to be seen), a mark would hide its colour.
+	 */
+	for (i = 0; w >= TL_SVG_LINE_MIN_PX && true_w >= TL_SVG_LINE_MIN_PX && i < p->n_execs; i++)
 		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.0fv%.0f\"/>",
 			tl_x(m, l, p->execs[i].ts_ns), y, g->bar_h);
+	if (tl_failed(p))
+		put_end_mark(out, tenth(x + w), y, g, outcome_class[tl_outcome(p)]);
 	if (g->labels)
 		put_labels(out, m, l, p, y, g);
 	fputs("</g>\n", out);
@@ -260,6 +262,10 @@ static void put_legend(FILE *out)
 	}
 	fputs("<path class=\"exec\" d=\"M", out);
 	fprintf(out, "%.0f 52v12\"/><text x=\"%.0f\" y=\"62\">exec</text>", x + 2, x + 8);
+	x += 8 + 4 * CHAR_W + 20;
+	fprintf(out, "<path class=\"end failed\" d=\"M%.0f 58l%.0f -7v14z\"/>"
+		"<text x=\"%.0f\" y=\"62\">where a process failed</text>", x, TL_SVG_END_MARK_W,
+		x + TL_SVG_END_MARK_W + 4);
 	fputs("</g>\n", out);
 }
 
@@ -306,6 +312,7 @@ void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l
 	      ".ok{fill:#4e9a06}\n.failed{fill:#cc0000}\n.killed{fill:#75507b}\n.open{fill:#888a85}\n"
 	      ".exec{stroke:#000;stroke-opacity:.55}\n"
 	      ".fork{stroke:#aaa}\n"
+	      ".end{stroke:#000;stroke-linejoin:round}\n"
 	      ".process text{fill:#fff}\n"
 	      ".process:hover rect{stroke:#000}\n"
 	      "</style>\n", out);

@@ -9,8 +9,11 @@
  *       <g class="process" data-pid="PID" data-ppid="PPID"> per process,
  *          in tree order: <title> (the hover tooltip), the line from its
  *          parent's bar, <rect class="ok|failed|killed|open"> (its bar from
- *          its fork to its exit), a mark per exec, labels where they fit
- *          (marks and line only on bars of TL_SVG_LINE_MIN_PX and more).
+ *          its fork to its exit), a mark per exec, <path class="end
+ *          failed|killed"> at the end of a failed process, labels where
+ *          they fit (label.h; marks and line only on bars of
+ *          TL_SVG_LINE_MIN_PX and more, the line only where it crosses
+ *          no other bar).
  *
  * The outcome classes are styled in the file's <style>, so that users can
  * restyle them; every string from a traced process goes through ESC_XML.
@@ -41,6 +44,8 @@
 #define TL_SVG_SEAM 1.0
 /* Bars narrower than this get no exec marks and no line from their parent. */
 #define TL_SVG_LINE_MIN_PX 3.0
+/* A failure's end mark: this wide (within TL_END_MARK_PX), as tall as a lane. */
+#define TL_SVG_END_MARK_W 6.0
 
 /* Writes the whole file to @out; the caller checks ferror(). */
 void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l,

@@ -2,9 +2,9 @@
 #include "trace.h"
 
 #include <inttypes.h>
-#include <string.h>
 
 #include "escape.h"
+#include "label.h"
 
 static void put_string(FILE *out, const char *s)
 {
@@ -34,13 +34,7 @@ static void put_us(FILE *out, const char *key, uint64_t ns)
 
 static const char *program_name(const struct tl_proc *p)
 {
-	const char *name, *slash;
-
-	if (!p->n_execs)
-		return p->comm;
-	name = p->execs[p->n_execs - 1].filename;
-	slash = strrchr(name, '/');
-	return slash && slash[1] ? slash + 1 : name;
+	return p->n_execs ? tl_base_name(p->execs[p->n_execs - 1].filename) : p->comm;
 }
 
 static void put_process(FILE *out, const struct tl_model *m, const struct tl_layout *l,
@@ -75,7 +69,8 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 		fputs(",\"exit\":\"not seen\"", out);
 		break;
 	}
-	fputs("}}", out);
+	/* chrome://tracing's red; Perfetto UI colours by name only. */
+	fputs(tl_failed(p) ? "},\"cname\":\"terrible\"}" : "}}", out);
 
 	for (i = 0; i < p->n_execs; i++) {
 		const struct tl_exec *x = &p->execs[i];
@@ -92,6 +87,21 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 			put_argv(out, (const char *const *)x->argv, x->argc);
 		}
 		fprintf(out, ",\"args_truncated\":%s}}", x->args_truncated ? "true" : "false");
+	}
+
+	/*
+	 * A failure is also an instant at the exit, which viewers mark
+	 * however short the process was.
+	 */
+	if (tl_failed(p)) {
+		fputs(",\n{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"failure\",\"name\":", out);
+		if (tl_outcome(p) == TL_KILLED)
+			fprintf(out, "\"killed by %s\"", tl_signal_name(p->signal, sig, sizeof(sig)));
+		else
+			fprintf(out, "\"exit %" PRId32 "\"", p->exit_code);
+		put_us(out, "ts", p->end_ns - m->t0_ns);
+		fprintf(out, ",\"pid\":%" PRId32 ",\"tid\":%zu,\"args\":{\"pid\":%" PRId32 "}}",
+			track_pid, l->lane[pi] + 1, p->pid);
 	}
 
 	/* An arrow from the parent's lane to the child's, at the fork. */

@@ -24,6 +24,11 @@ COLOURS = {
     "open": (0x88, 0x8A, 0x85),
 }
 SEAM = 1.0  # bars of 3 px and more are drawn 1 px short (svg.h)
+END_MARK_PX = 7.0  # room kept after a failed bar for its end mark (layout.h)
+# A failed process shows at least this many pixels of its colour: its bar
+# (5 px at least, less the seam, 14 high) and its end mark; a bar of 1 px
+# would show 14.
+FAILED_MIN_PIXELS = 40
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "min": 60000.0}
 
 
@@ -32,6 +37,24 @@ def parse_translate(value):
     if not m:
         raise AssertionError("unexpected transform %r" % value)
     return float(m.group(1)), float(m.group(2))
+
+
+def parse_end_mark(g, cls):
+    """A failed process's end mark as (x, y, width, height) in the plot's
+    coordinates, or None; the mark's class must be the bar's outcome."""
+    marks = [e for e in g.findall(SVG_NS + "path")
+             if (e.get("class") or "").split()[0] == "end"]
+    if not marks:
+        return None
+    if len(marks) > 1 or marks[0].get("class") != "end " + cls:
+        raise AssertionError("process %s: end marks %r"
+                             % (g.get("data-pid"), [e.attrib for e in marks]))
+    m = re.fullmatch(r"M([-\d.]+) ([-\d.]+)l([-\d.]+) ([-\d.]+)v([-\d.]+)z",
+                     marks[0].get("d"))
+    if not m:
+        raise AssertionError("unexpected end mark %r" % marks[0].get("d"))
+    x, y, dx, dy, v = (float(v) for v in m.groups())
+    return (x, y + dy, dx, v)
 
 
 def load_svg(path):
@@ -78,6 +101,7 @@ def load_svg(path):
             "title": g.find(SVG_NS + "title").text,
             "labels": ["".join(t.itertext()) for t in g.findall(SVG_NS + "text")],
             "execs": len(g.findall(SVG_NS + "path[@class='exec']")),
+            "end": parse_end_mark(g, r.get("class")),
         })
     return out
 
@@ -119,7 +143,7 @@ def check_lanes(svg):
 
 def load_trace(path):
     """The trace's process events by pid (list, in order), its exec events
-    and its metadata."""
+    and its metadata (failures_of() reads its failure events)."""
     with open(path, "rb") as f:
         data = f.read()
     doc = json.loads(data.decode("utf-8"))  # strict UTF-8 and JSON
@@ -127,11 +151,20 @@ def load_trace(path):
     for e in doc["traceEvents"]:
         if e["ph"] == "X":
             procs.setdefault(e["args"]["pid"], []).append(e)
-        elif e["ph"] == "i":
+        elif e["ph"] == "i" and e["cat"] == "exec":
             execs.append(e)
+        elif e["ph"] == "i" and e["cat"] == "failure":
+            if not re.fullmatch(r"exit -?\d+|killed by SIG[A-Z0-9+]+", e["name"]):
+                raise AssertionError("unexpected failure event %r" % e)
         elif e["ph"] not in ("M", "s", "f"):
             raise AssertionError("unexpected event %r" % e)
     return doc, procs, execs
+
+
+def failures_of(doc):
+    """The trace's failure events by pid."""
+    return {e["args"]["pid"]: e for e in doc["traceEvents"]
+            if e["ph"] == "i" and e["cat"] == "failure"}
 
 
 def peak_of(intervals):
@@ -252,9 +285,33 @@ def check_colours(svg, png, min_width=10.0):
     return checked
 
 
-def render_and_check(svg_path, svg, tmpdir, max_height=4000):
-    """Renders, checks the PNG's size and the bars' colours; returns the
-    number of bars checked."""
+def check_failures(svg, png):
+    """Each failed or killed process in the image, however short, shows
+    at least FAILED_MIN_PIXELS of its outcome's colour around its bar and
+    its end mark.  Returns how many were checked."""
+    width, height, rows = png
+    checked = 0
+    for p in svg["processes"]:
+        if p["cls"] not in ("failed", "killed"):
+            continue
+        y0, y1 = int(p["y"]) - 2, int(p["y"] + p["h"]) + 3
+        x0, x1 = int(p["x"]), int(p["x"] + p["w"] + END_MARK_PX) + 1
+        if y0 < 0 or y1 > height or x1 > width:
+            continue
+        want = COLOURS[p["cls"]]
+        seen = sum(1 for y in range(y0, y1) for px in rows[y][x0:x1] if close(px, want))
+        if seen < FAILED_MIN_PIXELS:
+            raise AssertionError("%s process %d at x=%d..%d y=%d..%d shows %d pixels of "
+                                 "its colour, fewer than %d"
+                                 % (p["cls"], p["pid"], x0, x1, y0, y1, seen,
+                                    FAILED_MIN_PIXELS))
+        checked += 1
+    return checked
+
+
+def render_png(svg_path, svg, tmpdir, max_height=4000):
+    """Renders at the picture's size (at most @max_height high) and checks
+    the PNG's size; returns it decoded."""
     width = int(float(svg["attrs"]["width"]))
     height = min(int(float(svg["attrs"]["height"])), max_height)
     png_path = os.path.join(tmpdir, os.path.basename(svg_path) + ".png")
@@ -263,4 +320,12 @@ def render_and_check(svg_path, svg, tmpdir, max_height=4000):
     if png[:2] != (width, height):
         raise AssertionError("the screenshot is %dx%d, not %dx%d"
                              % (png[0], png[1], width, height))
+    return png
+
+
+def render_and_check(svg_path, svg, tmpdir, max_height=4000):
+    """Renders, checks the bars' colours and that every failure shows;
+    returns the number of bars checked."""
+    png = render_png(svg_path, svg, tmpdir, max_height)
+    check_failures(svg, png)
     return check_colours(svg, png)

@@ -114,6 +114,14 @@ static void step(struct tl_model *m, int32_t pid, int32_t ppid, double start_ms,
 	syn_exit(m, pid, ppid, SYN_MS(end_ms), SYN_MS(start_ms), argv[0], code, sig);
 }
 
+/* A process that starts: its fork, then its exec 0.2 ms later. */
+static void begin(struct tl_model *m, int32_t pid, int32_t ppid, double ms,
+		  const char *parent_comm, const char *file, const char *const *argv)
+{
+	syn_fork(m, pid, ppid, SYN_MS(ms), parent_comm);
+	syn_exec(m, pid, ppid, SYN_MS(ms + 0.2), file, argv);
+}
+
 void syn_shape(struct tl_model *m)
 {
 	static const char *const sh[] = { "/bin/sh", "/tmp/shape.sh", NULL };
@@ -129,22 +137,57 @@ void syn_shape(struct tl_model *m)
 	syn_exec(m, 100, SYN_TRACER, SYN_MS(0.5), "/tmp/shape.sh", sh);
 	step(m, 101, 100, 1, 102, s01, 0, 0);
 	step(m, 102, 100, 103, 405, s03, 0, 0);
-	syn_fork(m, 103, 100, SYN_MS(406), "sh");
-	syn_exec(m, 103, 100, SYN_MS(406.2), "/usr/bin/sleep", s02);
-	syn_fork(m, 104, 100, SYN_MS(406.5), "sh");
-	syn_exec(m, 104, 100, SYN_MS(406.7), "/usr/bin/sh", fail);
-	syn_fork(m, 106, 100, SYN_MS(407), "sh");
-	syn_exec(m, 106, 100, SYN_MS(407.2), "/usr/bin/sh", kill);
-	syn_fork(m, 105, 104, SYN_MS(408), "sh");
-	syn_exec(m, 105, 104, SYN_MS(408.2), "/usr/bin/sleep", s02);
-	syn_fork(m, 107, 106, SYN_MS(409), "sh");
-	syn_exec(m, 107, 106, SYN_MS(409.2), "/usr/bin/sleep", s02);
+	begin(m, 103, 100, 406, "sh", "/usr/bin/sleep", s02);
+	begin(m, 104, 100, 406.5, "sh", "/usr/bin/sh", fail);
+	begin(m, 106, 100, 407, "sh", "/usr/bin/sh", kill);
+	begin(m, 105, 104, 408, "sh", "/usr/bin/sleep", s02);
+	begin(m, 107, 106, 409, "sh", "/usr/bin/sleep", s02);
 	syn_exit(m, 103, 100, SYN_MS(607), SYN_MS(406), "sleep", 0, 0);
 	syn_exit(m, 105, 104, SYN_MS(609), SYN_MS(408), "sleep", 0, 0);
 	syn_exit(m, 104, 100, SYN_MS(610), SYN_MS(406.5), "sh", 3, 0);
 	syn_exit(m, 107, 106, SYN_MS(611), SYN_MS(409), "sleep", 0, 0);
 	syn_exit(m, 106, 100, SYN_MS(612), SYN_MS(407), "sh", 0, 15);
 	syn_exit(m, 100, SYN_TRACER, SYN_MS(615), SYN_MS(0), "sh", 0, 0);
+}
+
+void syn_build(struct tl_model *m)
+{
+	static const char *const make[] = { "make", "-j4", "all", NULL };
+	static const char *const sh_foo[] = { "sh", "-c", "cc -O2 -c src/foo.c -o foo.o", NULL };
+	static const char *const cc_foo[] = { "cc", "-O2", "-c", "src/foo.c", "-o", "foo.o", NULL };
+	static const char *const cc1[] = {
+		"cc1", "-quiet", "-I", "include", "src/foo.c", "-quiet", "-dumpbase", "foo.c",
+		"-dumpbase-ext", ".c", "-O2", "-o", "/tmp/ccA1b2C3.s", NULL,
+	};
+	static const char *const as[] = { "as", "--64", "-o", "foo.o", "/tmp/ccA1b2C3.s", NULL };
+	static const char *const sh_bar[] = { "sh", "-c", "cc -O2 -c src/bar.c -o bar.o", NULL };
+	static const char *const cc_bar[] = { "cc", "-O2", "-c", "src/bar.c", "-o", "bar.o", NULL };
+	static const char *const ls[] = { "ls", "/nonexistent", NULL };
+	static const char *const sh_make[] = { "sh", "-c", "make all", NULL };
+	static const char *const make_all[] = { "make", "all", NULL };
+	static const char *const sh_kill[] = { "sh", "-c", "kill -TERM $$", NULL };
+	static const char *const link[] = { "cc", "-o", "prog", "foo.o", "bar.o", NULL };
+
+	syn_fork(m, 400, SYN_TRACER, SYN_MS(0), "proctrace-timel");
+	syn_exec(m, 400, SYN_TRACER, SYN_MS(0.5), "/usr/bin/make", make);
+	begin(m, 401, 400, 5, "make", "/bin/sh", sh_foo);
+	begin(m, 405, 400, 5.5, "make", "/bin/sh", sh_bar);
+	begin(m, 402, 401, 6, "sh", "/usr/bin/cc", cc_foo);
+	begin(m, 406, 405, 6.5, "sh", "/usr/bin/cc", cc_bar);
+	step(m, 403, 402, 7, 500, cc1, 0, 0);
+	step(m, 404, 402, 501, 598, as, 0, 0);
+	syn_exit(m, 402, 401, SYN_MS(599), SYN_MS(6), "cc", 0, 0);
+	syn_exit(m, 401, 400, SYN_MS(600), SYN_MS(5), "sh", 0, 0);
+	syn_exit(m, 406, 405, SYN_MS(699), SYN_MS(6.5), "cc", 0, 0);
+	syn_exit(m, 405, 400, SYN_MS(700), SYN_MS(5.5), "sh", 0, 0);
+	step(m, 407, 400, 710, 711, ls, 2, 0);
+	begin(m, 408, 400, 720, "make", "/bin/sh", sh_make);
+	begin(m, 409, 408, 721, "sh", "/usr/bin/make", make_all);
+	step(m, 410, 409, 800, 801, sh_kill, 0, 15);
+	step(m, 411, 409, 810, 1500, link, 0, 0);
+	syn_exit(m, 409, 408, SYN_MS(1899), SYN_MS(721), "make", 0, 0);
+	syn_exit(m, 408, 400, SYN_MS(1900), SYN_MS(720), "sh", 0, 0);
+	syn_exit(m, 400, SYN_TRACER, SYN_MS(2000), SYN_MS(0), "make", 0, 0);
 }
 
 const char *const syn_hostile_name = "\x1b[31m<&\"'\\\xff";

@@ -50,6 +50,16 @@ void syn_usage(struct tl_model *m);
 void syn_shape(struct tl_model *m);
 
 /*
+ * A build over 2 s, where a millisecond is 0.6 px at the default width:
+ * make (pid 400) runs two compiles through sh -c (401, 405): cc (402,
+ * 406) with cc1 (403) and as (404) under the first; then ls /nonexistent
+ * (407, 1 ms, exit 2); then sh -c 'make all' (408) whose make (409) runs
+ * sh -c 'kill -TERM $$' (410, 1 ms, killed by SIGTERM) and the link,
+ * cc -o prog foo.o bar.o (411).  Twelve processes, two failed.
+ */
+void syn_build(struct tl_model *m);
+
+/*
  * Hostile strings: process 200 (sh) runs 201, named with an escape
  * sequence, '<', '&', quotes, a backslash and invalid UTF-8, whose
  * arguments hold the same and more (C1 controls, U+2028, a lone

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "escape.h"
+#include "label.h"
 #include "layout.h"
 #include "model.h"
 #include "summary.h"
@@ -280,21 +281,25 @@ static void test_layout_invariants(void **state)
 		if (i && m.procs[i - 1].start_ns > start)
 			start = m.procs[i - 1].start_ns + 1000;
 		syn_fork(&m, 10 + (int32_t)i, ppid, start, "sh");
+		/* Some failures, whose bars and end marks take more room. */
 		if (i % 7)
-			syn_exit(&m, 10 + (int32_t)i, ppid, start + len, start, "sh", 0, 0);
+			syn_exit(&m, 10 + (int32_t)i, ppid, start + len, start, "sh",
+				 i % 5 ? 0 : 1, i % 11 ? 0 : 15);
 	}
 	assert_int_equal(tl_model_finish(&m, 0), 0);
 	assert_int_equal(tl_layout_compute(&m, 800, &l), 0);
 	for (i = 0; i < m.n; i++) {
 		const struct tl_proc *p = &m.procs[i];
-		double a = tl_x(&m, &l, p->start_ns), b = a + tl_bar_width(&l, p);
+		double a = tl_x(&m, &l, p->start_ns), b = a + tl_bar_extent(&l, p);
 
-		assert_true(b <= l.width + TL_MIN_BAR_PX + 1e-6);
+		assert_true(b <= l.width + TL_MIN_FAILED_BAR_PX + TL_END_MARK_PX + 1e-6);
+		if (tl_failed(p))
+			assert_true(tl_bar_width(&l, p) >= TL_MIN_FAILED_BAR_PX);
 		if (p->parent != TL_NONE)
 			assert_true(l.lane[i] > l.lane[p->parent]);
 		for (j = i + 1; j < m.n; j++) {
 			const struct tl_proc *q = &m.procs[j];
-			double qa = tl_x(&m, &l, q->start_ns), qb = qa + tl_bar_width(&l, q);
+			double qa = tl_x(&m, &l, q->start_ns), qb = qa + tl_bar_extent(&l, q);
 
 			if (l.lane[i] == l.lane[j])
 				assert_true(b <= qa || qb <= a);
@@ -485,7 +490,16 @@ static void test_trace_shape(void **state)
 	assert_int_equal(tl_model_finish(&m, 0), 0);
 	trace = write_trace(&m, &run);
 	assert_int_equal(count(trace, "\"ph\":\"X\""), 8);
-	assert_int_equal(count(trace, "\"ph\":\"i\""), 8);
+	assert_int_equal(count(trace, "\"ph\":\"i\",\"s\":\"t\",\"cat\":\"exec\""), 8);
+	/* Each failure: red in chrome://tracing, and an instant at its exit. */
+	assert_int_equal(count(trace, "\"ph\":\"i\",\"s\":\"t\",\"cat\":\"failure\""), 2);
+	assert_non_null(strstr(trace, "\"signal_name\":\"SIGTERM\",\"core_dumped\":false},"
+				      "\"cname\":\"terrible\"}"));
+	assert_non_null(strstr(trace, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"failure\","
+				      "\"name\":\"exit 3\",\"ts\":610000.000,\"pid\":100,"
+				      "\"tid\":3,\"args\":{\"pid\":104}}"));
+	assert_non_null(strstr(trace, "\"name\":\"killed by SIGTERM\",\"ts\":612000.000,"));
+	assert_int_equal(count(trace, "\"cname\""), 2);
 	/* Flow arrows for every process but the root. */
 	assert_int_equal(count(trace, "\"ph\":\"s\""), 7);
 	assert_int_equal(count(trace, "\"ph\":\"f\""), 7);
@@ -577,6 +591,215 @@ static void test_usage(void **state)
 	tl_model_free(&m);
 }
 
+/* The picture of syn_build(), its model left in @m. */
+static char *build_svg(struct tl_model *m)
+{
+	static const char *const cmd[] = { "make" };
+	struct tl_run run = { .command = cmd, .command_argc = 1 };
+
+	tl_model_init(m, SYN_TRACER);
+	syn_build(m);
+	assert_int_equal(tl_model_finish(m, 0), 0);
+	return write_svg(m, &run);
+}
+
+/* The group of process @pid, as a string to free(). */
+static char *group_of(const char *svg, int32_t pid)
+{
+	char key[48];
+	const char *a, *b;
+
+	snprintf(key, sizeof(key), "<g class=\"process\" data-pid=\"%d\"", pid);
+	a = strstr(svg, key);
+	assert_non_null(a);
+	b = strstr(a, "</g>");
+	assert_non_null(b);
+	return strndup(a, (size_t)(b - a));
+}
+
+/*
+ * A failure of a millisecond in a 2 s run (0.6 px at this scale) is
+ * drawn at least TL_MIN_FAILED_BAR_PX wide, less the seam, with a mark as
+ * tall as its lane at its end.
+ */
+static void check_failure_drawn(const char *svg, int32_t pid, const char *cls)
+{
+	char *g = group_of(svg, pid), want[32];
+	double x, y, w, h, mx, my, mw, mh, mv;
+	const char *r, *mark;
+
+	r = strstr(g, "<rect class=\"");
+	assert_non_null(r);
+	assert_int_equal(sscanf(r + strlen("<rect class=\""), "%31[a-z]\" x=\"%lf\" y=\"%lf\" "
+				"width=\"%lf\" height=\"%lf\"", want, &x, &y, &w, &h), 5);
+	assert_string_equal(want, cls);
+	assert_true(w >= TL_MIN_FAILED_BAR_PX - TL_SVG_SEAM - 1e-9);
+	snprintf(want, sizeof(want), "<path class=\"end %s\" d=\"", cls);
+	mark = strstr(g, want);
+	assert_non_null(mark);
+	assert_int_equal(sscanf(mark + strlen(want), "M%lf %lfl%lf %lfv%lfz\"/>",
+				&mx, &my, &mw, &mh, &mv), 5);
+	assert_true(mx > x + w - 0.11 && mx < x + w + 0.11);
+	assert_true(mw == TL_SVG_END_MARK_W);
+	assert_true(mv == TL_SVG_LANE_H);
+	assert_true(my + mh <= y && my + mh + mv >= y + h);
+	free(g);
+}
+
+static void test_svg_failures_visible(void **state)
+{
+	struct tl_model m;
+	char *svg;
+
+	(void)state;
+	svg = build_svg(&m);
+	assert_int_equal(tl_outcome(find(&m, 407)), TL_FAILED);
+	assert_int_equal(find(&m, 407)->exit_code, 2);
+	assert_int_equal(tl_outcome(find(&m, 410)), TL_KILLED);
+	assert_int_equal(find(&m, 410)->signal, 15);
+	check_failure_drawn(svg, 407, "failed");
+	check_failure_drawn(svg, 410, "killed");
+	/* Only failures are marked, and the legend says what the mark is. */
+	assert_int_equal(count(svg, "<path class=\"end "), 2 + 1);
+	assert_non_null(strstr(svg, ">where a process failed</text>"));
+	free(svg);
+	tl_model_free(&m);
+}
+
+/* The label of process @pid's only exec, whole. */
+static void check_label(const char *svg, int32_t pid, const char *label)
+{
+	char *g = group_of(svg, pid), want[128];
+
+	snprintf(want, sizeof(want), "\">%s</text>", label);
+	if (!strstr(g, want))
+		fail_msg("process %d: no label %s in %s", pid, want, g);
+	assert_int_equal(count(g, "<text "), 1);
+	free(g);
+}
+
+static void test_svg_labels(void **state)
+{
+	struct tl_model m;
+	char *svg, *g;
+
+	(void)state;
+	svg = build_svg(&m);
+	/* cc -O2 -c src/foo.c -o foo.o, and gcc's cc1 for it. */
+	check_label(svg, 402, "cc src/foo.c");
+	check_label(svg, 403, "cc1 src/foo.c");
+	/* sh -c 'cc -O2 -c src/foo.c -o foo.o': the command, labelled as such. */
+	check_label(svg, 401, "sh -c cc src/foo.c");
+	check_label(svg, 408, "sh -c make all");
+	check_label(svg, 409, "make all");
+	/* A link: its output. */
+	check_label(svg, 411, "cc prog");
+	/* as -o foo.o /tmp/cc*.s: "as foo.o" is one column too wide, its file is not. */
+	check_label(svg, 404, "foo.o");
+	/* The tooltip keeps the whole command line. */
+	g = group_of(svg, 401);
+	assert_non_null(strstr(g, "<title>sh -c &apos;cc -O2 -c src/foo.c -o foo.o&apos;\n"));
+	free(g);
+	free(svg);
+	tl_model_free(&m);
+}
+
+/* Each form of the label of @argv exec'd as @file, NULL-ended. */
+static void check_forms(const char *file, const char *const *argv, size_t max_bytes, ...)
+{
+	struct tl_exec x = { .filename = (char *)file, .argv = (char **)argv };
+	struct tl_label lb;
+	const char *want;
+	va_list ap;
+	size_t i = 0;
+
+	while (argv[x.argc])
+		x.argc++;
+	assert_int_equal(tl_label_make(&lb, &x, max_bytes), 0);
+	va_start(ap, max_bytes);
+	while ((want = va_arg(ap, const char *))) {
+		if (i >= lb.n)
+			fail_msg("%s: %zu forms, expected more (%s)", file, lb.n, want);
+		assert_string_equal(lb.form[i], want);
+		i++;
+	}
+	va_end(ap);
+	assert_int_equal(lb.n, i);
+	tl_label_free(&lb);
+}
+
+static void test_label_rules(void **state)
+{
+	static const char *const cc[] = { "cc", "-O2", "-c", "src/foo.c", "-o", "foo.o", NULL };
+	static const char *const gcc[] = { "x86_64-linux-gnu-gcc-12", "-MF", "dep.d", "-c",
+					   "../lib/a.cpp", "-I", "x.c", NULL };
+	static const char *const ld[] = { "ld", "-plugin", "p.so", "-m", "elf_x86_64", "-o",
+					  "libx.so", "a.o", "b.o", NULL };
+	static const char *const lld[] = { "ld.lld", "a.o", "b.o", NULL };
+	static const char *const sh[] = { "sh", "-c", "make all", NULL };
+	static const char *const bash[] = { "bash", "-e", "-o", "pipefail", "-c",
+					    "cd sub &&\n\tmake   -j4", "name", NULL };
+	static const char *const script[] = { "/bin/sh", "/src/gen.sh", "-v", "out.h", NULL };
+	static const char *const ls[] = { "ls", "-la", "/nonexistent", NULL };
+	static const char *const opts[] = { "ls", "-la", NULL };
+	static const char *const dashes[] = { "rm", "-f", "--", "-x", NULL };
+	static const char *const plain[] = { "sh", "build.sh", NULL };
+	static const char *const cut[] = { "cc", "-c", "src/deep/path/\xc3\xa9t\xc3\xa9.c", NULL };
+
+	(void)state;
+	check_forms("/usr/bin/cc", cc, 0, "cc src/foo.c", "src/foo.c", "foo.c", NULL);
+	/* Target and version dropped to know it; -I's value is no source. */
+	check_forms("/usr/bin/x86_64-linux-gnu-gcc-12", gcc, 0,
+		    "x86_64-linux-gnu-gcc-12 ../lib/a.cpp", "../lib/a.cpp", "a.cpp", NULL);
+	check_forms("/usr/bin/ld", ld, 0, "ld libx.so", "libx.so", NULL);
+	check_forms("/usr/bin/ld.lld", lld, 0, "ld.lld b.o", "b.o", NULL);
+	check_forms("/bin/sh", sh, 0, "sh -c make all", "make all", NULL);
+	/* Not a simple command: on one line, as it is. */
+	check_forms("/bin/bash", bash, 0, "bash -c cd sub && make -j4", "cd sub && make -j4", NULL);
+	/* A script through its "#!" line: the script's name and operands. */
+	check_forms("/src/gen.sh", script, 0, "gen.sh out.h", NULL);
+	check_forms("/usr/bin/ls", ls, 0, "ls /nonexistent", NULL);
+	check_forms("/usr/bin/ls", opts, 0, "ls -la", NULL);
+	check_forms("/usr/bin/rm", dashes, 0, "rm -x", NULL);
+	check_forms("/bin/sh", plain, 0, "sh build.sh", NULL);
+	/* Cut at a number of bytes, never inside a character. */
+	check_forms("/usr/bin/cc", cut, 21, "cc src/deep/path/\xc3\xa9t", "src/deep/path/\xc3\xa9t\xc3\xa9.c",
+		    "\xc3\xa9t\xc3\xa9.c", NULL);
+}
+
+/*
+ * The line from a parent is drawn only where it crosses no other bar:
+ * the second compile's shell (405, in the fifth lane) would cut through
+ * three bars, sh -c 'make all' (408) through the failed ls's room.
+ */
+static void test_svg_fork_lines(void **state)
+{
+	static const struct { int32_t pid; size_t lines; } want[] = {
+		{ 401, 1 }, { 402, 1 }, { 403, 1 }, { 404, 1 }, { 405, 0 }, { 406, 1 },
+		{ 407, 1 }, { 408, 0 }, { 409, 1 }, { 410, 1 }, { 411, 0 },
+	};
+	struct tl_model m;
+	struct tl_layout l;
+	char *svg, *g;
+	size_t i;
+
+	(void)state;
+	svg = build_svg(&m);
+	assert_int_equal(tl_layout_compute(&m, TL_SVG_WIDTH, &l), 0);
+	assert_int_equal(l.lane[find(&m, 405) - m.procs], 4);
+	assert_int_equal(l.lane[find(&m, 408) - m.procs], 2);
+	tl_layout_free(&l);
+	for (i = 0; i < sizeof(want) / sizeof(*want); i++) {
+		g = group_of(svg, want[i].pid);
+		if (count(g, "<path class=\"fork\"") != want[i].lines)
+			fail_msg("process %d: expected %zu fork lines in %s", want[i].pid,
+				 want[i].lines, g);
+		free(g);
+	}
+	free(svg);
+	tl_model_free(&m);
+}
+
 static void test_many_processes_stay_small(void **state)
 {
 	static const char *const cmd[] = { "sh", "build.sh" };
@@ -617,6 +840,10 @@ int main(void)
 		cmocka_unit_test(test_trace_shape),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_svg_failures_visible),
+		cmocka_unit_test(test_svg_labels),
+		cmocka_unit_test(test_label_rules),
+		cmocka_unit_test(test_svg_fork_lines),
 		cmocka_unit_test(test_many_processes_stay_small),
 	};
 

@@ -77,6 +77,12 @@ class Files(unittest.TestCase):
         self.assertEqual(tprocs[104][0]["args"]["exit_code"], 3)
         self.assertEqual(tprocs[106][0]["args"]["signal"], 15)
         self.assertEqual(len(execs), 8)
+        fails = svgcheck.failures_of(doc)
+        self.assertEqual(sorted(fails), [104, 106])
+        self.assertEqual(fails[104]["name"], "exit 3")
+        self.assertEqual(fails[106]["name"], "killed by SIGTERM")
+        self.assertAlmostEqual(fails[106]["ts"], 612 * 1000, delta=0.001)
+        self.assertEqual(fails[106]["tid"], tprocs[106][0]["tid"])
         self.assertEqual(doc["otherData"]["peak"], 6)
         # The tracks are the picture's lanes, so they never overlap either.
         by_tid = {}
@@ -88,6 +94,31 @@ class Files(unittest.TestCase):
                 self.assertLessEqual(a1, b0)
         self.assertEqual(svgcheck.peak_of([(e["ts"], e["ts"] + e["dur"])
                                            for (e,) in tprocs.values()]), 6)
+
+    def test_build(self):
+        # A millisecond is 0.6 px: the two 1 ms failures are drawn wider,
+        # each with its end mark, and their lanes keep room for the mark.
+        svg_path, trace_path = sample("build")
+        svg = svgcheck.load_svg(svg_path)
+        procs = {p["pid"]: p for p in svg["processes"]}
+        for pid, cls in ((407, "failed"), (410, "killed")):
+            p = procs[pid]
+            self.assertEqual(p["cls"], cls)
+            self.assertGreaterEqual(p["w"], 4.0)
+            x, y, w, h = p["end"]
+            self.assertAlmostEqual(x, p["x"] + p["w"] - svg["plot"][0], delta=0.15)
+            self.assertEqual((w, h), (6.0, 18.0))
+        self.assertEqual(sum(1 for p in procs.values() if p["end"]), 2)
+        svgcheck.check_lanes(svg)
+        self.assertEqual(procs[402]["labels"], ["cc src/foo.c"])
+        self.assertEqual(procs[403]["labels"], ["cc1 src/foo.c"])
+        self.assertEqual(procs[401]["labels"], ["sh -c cc src/foo.c"])
+        self.assertEqual(procs[408]["labels"], ["sh -c make all"])
+        self.assertEqual(procs[411]["labels"], ["cc prog"])
+        doc, tprocs, _ = svgcheck.load_trace(trace_path)
+        self.assertEqual(sorted(svgcheck.failures_of(doc)), [407, 410])
+        self.assertEqual(tprocs[407][0]["cname"], "terrible")
+        self.assertNotIn("cname", tprocs[402][0])
 
     def test_hostile_strings(self):
         svg_path, trace_path = sample("hostile")
@@ -113,8 +144,9 @@ class Files(unittest.TestCase):
         self.assertLess(svg["size"], 5 * 1000 * 1000)
         self.assertEqual(len(svg["processes"]), 10001)
         # Batches of 8 start every 3 ms, less than the 1 px (3.1 ms) that
-        # a 2 ms bar takes at this scale: two sets of 8 lanes alternate.
-        self.assertEqual(svgcheck.check_lanes(svg), 1 + 2 * 8)
+        # a 2 ms bar takes at this scale: two sets of 8 lanes alternate;
+        # every 97th fails, and its bar and end mark (12 px) take one more.
+        self.assertEqual(svgcheck.check_lanes(svg), 1 + 2 * 8 + 1)
         _, tprocs, _ = svgcheck.load_trace(trace_path)
         self.assertEqual(len(tprocs), 10001)
 
@@ -125,6 +157,15 @@ class Browser(unittest.TestCase):
         svg = svgcheck.load_svg(svg_path)
         checked = svgcheck.render_and_check(svg_path, svg, TMP)
         self.assertEqual(checked, 8)
+
+    def test_build_in_chromium(self):
+        # Both 1 ms failures show: at least svgcheck.FAILED_MIN_PIXELS of
+        # their colours, where a 1 px bar shows 14.
+        svg_path, _ = sample("build")
+        svg = svgcheck.load_svg(svg_path)
+        png = svgcheck.render_png(svg_path, svg, TMP)
+        self.assertEqual(svgcheck.check_failures(svg, png), 2)
+        self.assertEqual(svgcheck.check_colours(svg, png), 10)
 
     def test_many_in_chromium(self):
         svg_path, _ = sample("many")

@@ -192,6 +192,38 @@ class Timeline(unittest.TestCase):
             self.assertGreaterEqual(svgcheck.render_and_check(svg_path, svg, self.tmp,
                                                               max_height=1500), 1)
 
+    def test_short_failures_show(self):
+        """A failure of a few milliseconds in a run of a second (about a
+        pixel at its true length) is drawn wider, with its end mark, and
+        is an instant in the trace."""
+        status, err, svg_path, trace_path = run_timeline(
+            self.tmp, ["sh", "-c", "ls /nonexistent; sh -c 'kill -TERM $$'; sleep 1"])
+        self.assertEqual(status, 0, err)
+        svg = svgcheck.load_svg(svg_path)
+        self.assertEqual(svg["attrs"]["data-failed"], "2")
+        failed = {p["title"].split("\n")[0]: p for p in svg["processes"] if p["end"]}
+        self.assertEqual(sorted(failed), ["ls /nonexistent", "sh -c 'kill -TERM $$'"])
+        ls, killed = failed["ls /nonexistent"], failed["sh -c 'kill -TERM $$'"]
+        self.assertEqual(ls["cls"], "failed")
+        self.assertIn("\nexit 2", ls["title"])
+        self.assertEqual(killed["cls"], "killed")
+        self.assertIn("\nkilled by SIGTERM", killed["title"])
+        for p in (ls, killed):
+            self.assertGreaterEqual(p["w"], 4.0)
+            self.assertEqual(p["end"][2:], (6.0, 18.0))
+        svgcheck.check_lanes(svg)
+        # Not a simple command: the root's label is its command string.
+        self.assertEqual(svg["processes"][0]["labels"][0],
+                         "sh -c ls /nonexistent; sh -c 'kill -TERM $$'; sleep 1")
+        doc, _, _ = svgcheck.load_trace(trace_path)
+        fails = svgcheck.failures_of(doc)
+        self.assertEqual(sorted(e["name"] for e in fails.values()),
+                         ["exit 2", "killed by SIGTERM"])
+        self.assertEqual(sorted(fails), sorted((ls["pid"], killed["pid"])))
+        if svgcheck.find_browser():
+            png = svgcheck.render_png(svg_path, svg, self.tmp)
+            self.assertEqual(svgcheck.check_failures(svg, png), 2)
+
     def test_exit_status(self):
         for command, want in ((["sh", "-c", "exit 3"], 3),
                               (["sh", "-c", "kill -TERM $$"], 128 + 15),

@@ -3,7 +3,7 @@
  * Writes the picture and the trace of a synthetic shape (synthetic.h), so
  * that the file tests check them as a browser and a JSON parser would,
  * without BPF.
- * Usage: timeline-sample shape|hostile|many OUT.svg OUT.json
+ * Usage: timeline-sample shape|build|hostile|many OUT.svg OUT.json
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,12 +43,14 @@ int main(int argc, char **argv)
 	int status;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: timeline-sample shape|hostile|many OUT.svg OUT.json\n");
+		fprintf(stderr, "usage: timeline-sample shape|build|hostile|many OUT.svg OUT.json\n");
 		return 2;
 	}
 	tl_model_init(&m, SYN_TRACER);
 	if (!strcmp(argv[1], "shape")) {
 		syn_shape(&m);
+	} else if (!strcmp(argv[1], "build")) {
+		syn_build(&m);
 	} else if (!strcmp(argv[1], "hostile")) {
 		syn_hostile(&m);
 		run.lost_ring_full = 3;
