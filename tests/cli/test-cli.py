@@ -851,12 +851,13 @@ class StopWhateverTheReader(unittest.TestCase):
             args += ["--", "sh", "-c", 'trap "" INT; ' + script, PT_CHILD]
         err = tempfile.TemporaryFile()
         got = tempfile.NamedTemporaryFile()
-        # Each in a process group of its own, killed whole at the end.
-        loop = None if command else subprocess.Popen(["sh", "-c", script, PT_CHILD],
-                                                     start_new_session=True)
         r, w = os.pipe()
-        cli = reader = None
+        loop = cli = reader = None
         try:
+            # Each in a process group of its own, killed whole at the end.
+            if not command:
+                loop = subprocess.Popen(["sh", "-c", script, PT_CHILD],
+                                        start_new_session=True)
             cli = subprocess.Popen([CLI] + args, stdout=w, stderr=err,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
             reader = subprocess.Popen([sys.executable, "-c", READER, got.name,
@@ -896,11 +897,12 @@ class StopWhateverTheReader(unittest.TestCase):
                     reader.kill()
                     reader.wait()
             os.close(r)
-        self.assertEqual(reader.returncode, 0)
-        err.seek(0)
-        stderr = err.read().decode(errors="replace")
-        # The last line may have been cut short: not a whole line.
-        lines = got.read().split(b"\n")[:-1]
+        with err, got:
+            self.assertEqual(reader.returncode, 0)
+            err.seek(0)
+            stderr = err.read().decode(errors="replace")
+            # The last line may have been cut short: not a whole line.
+            lines = got.read().split(b"\n")[:-1]
         return elapsed, status, stderr, [json.loads(l) for l in lines], sent_ns
 
     def check(self, elapsed, status, stderr, lines, sent_ns, reason, want_status=(0,)):
