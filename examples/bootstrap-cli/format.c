@@ -192,7 +192,7 @@ void format_json_event(FILE *out, const struct proctrace_event *e)
 void format_json_lost(FILE *out, uint64_t timestamp_ns, uint64_t ring_full,
 		      uint64_t other, uint64_t malformed)
 {
-	fprintf(out, "{\"type\":\"lost\",\"timestamp_ns\":%" PRIu64
+	fprintf(out, FORMAT_JSON_LOST_START "\"timestamp_ns\":%" PRIu64
 		",\"count\":%" PRIu64 ",\"ring_full\":%" PRIu64 ",\"other\":%" PRIu64
 		",\"malformed\":%" PRIu64 "}\n", timestamp_ns,
 		ring_full + other + malformed, ring_full, other, malformed);

@@ -17,6 +17,13 @@
 
 #include <proctrace/proctrace.h>
 
+/*
+ * How the lines that are not events start: a JSON lost record, and the
+ * table's header.  No event line starts so.
+ */
+#define FORMAT_JSON_LOST_START "{\"type\":\"lost\","
+#define FORMAT_TABLE_HEADER_START "TIME "
+
 /* The column header of the table format, with its newline. */
 void format_table_header(FILE *out);
 

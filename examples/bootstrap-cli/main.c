@@ -17,6 +17,11 @@
  * own status (128 + N if signal N killed it, 127 if it could not be run);
  * 1 when tracing cannot start or output cannot be written; 2 for bad usage.
  * Lost events are reported as they happen and summed up at exit on stderr.
+ *
+ * A signal that stops it does so within a second whatever the output's
+ * reader does: events that happened after the signal are not shown, and
+ * what the reader does not take in time is counted, not waited for; a
+ * second signal stops at once (docs/design.md, "Stopping on a signal").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +39,7 @@
 #include "format.h"
 #include "options.h"
 #include "privdrop.h"
+#include "writer.h"
 
 /* Long enough to stay cheap, short enough that a signal is seen soon. */
 #define POLL_TIMEOUT_MS 200
@@ -45,6 +51,20 @@
 #define POLL_BATCH 1024
 
 /*
+ * After a stop signal, counted from when it is seen: writing the events
+ * is given up after STOP_OUTPUT_MS, events still queued from before the
+ * signal are counted (not written) until STOP_DRAIN_MS, writing the
+ * summary is given up after STOP_SUMMARY_MS.  Blocked writes are
+ * interrupted every STOP_TICK_MS to look at the time.  All within a second.
+ */
+#define STOP_OUTPUT_MS 400
+#define STOP_DRAIN_MS 600
+#define STOP_SUMMARY_MS 800
+#define STOP_TICK_MS 20
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
  * The output's buffer into a file or pipe.  It must be our own: given NULL,
  * glibc's setvbuf() ignores the size and uses st_blksize (4 KiB), which
  * measured as one write(2) per 57 table rows.
@@ -53,8 +73,25 @@ static char output_buffer[1 << 16];
 
 struct output {
 	FILE *out;
+	struct writer w;
 	bool json;
 	bool command_mode;
+	/* With a command: it, for command_reap() to pass a first signal on. */
+	struct command *cmd;
+	/*
+	 * Stopping on a signal: since when (monotonic ms), and the wall-clock
+	 * time after which events are not shown.
+	 */
+	bool stopping;
+	uint64_t stop_ms, stop_ns;
+	/* An event that happened after the signal was delivered: no more. */
+	bool past_signal;
+	/* The stop's deadline ended the delivery first: some may be left. */
+	bool unread;
+	/* The output gave up on a second signal, not on its deadline. */
+	bool gave_up_on_second;
+	/* Events formatted; events delivered once the output had given up. */
+	uint64_t formatted, dropped;
 	/* The last second formatted as HH:MM:SS, so that it is done once. */
 	time_t clock_second;
 	char clock[16];
@@ -78,6 +115,68 @@ static const char *clock_of(struct output *o, uint64_t timestamp_ns)
 	return o->clock;
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t now_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Has a signal asked us to stop?  Without a command, the first SIGINT or
+ * SIGTERM; with one, a signal that command_reap() does not pass on to it
+ * (the command had ended, or it is the second).  The stop's deadlines
+ * count from the first call that sees it.
+ */
+static bool stop_requested(struct output *o)
+{
+	if (o->stopping)
+		return true;
+	if (!command_stop_signal())
+		return false;
+	if (o->cmd) {
+		command_reap(o->cmd);
+		if (!command_stop_signal())
+			return false;
+	}
+	o->stopping = true;
+	o->stop_ms = monotonic_ms();
+	o->stop_ns = now_realtime_ns();
+	return true;
+}
+
+/* Stopping, and @ms have passed since, or a second signal came. */
+static bool stop_past(struct output *o, unsigned int ms)
+{
+	return stop_requested(o) &&
+	       (command_stop_count() > 1 || monotonic_ms() >= o->stop_ms + ms);
+}
+
+/* The events' writer: whether to stop waiting for the reader. */
+static bool give_up_output(void *ctx)
+{
+	struct output *o = ctx;
+
+	if (!stop_past(o, STOP_OUTPUT_MS))
+		return false;
+	o->gave_up_on_second = command_stop_count() > 1;
+	return true;
+}
+
+static bool give_up_summary(void *ctx)
+{
+	return stop_past(ctx, STOP_SUMMARY_MS);
+}
+
 static int on_event(const struct proctrace_event *e, void *ctx)
 {
 	struct output *o = ctx;
@@ -85,10 +184,24 @@ static int on_event(const struct proctrace_event *e, void *ctx)
 	/* In command mode we are the subtree's root, not part of it. */
 	if (o->command_mode && command_is_tracer(e->pid))
 		return 0;
-	if (o->json)
-		format_json_event(o->out, e);
-	else
-		format_table_event(o->out, e, clock_of(o, e->timestamp_ns));
+	if (o->w.gave_up) {
+		o->dropped++;
+	} else {
+		if (o->json)
+			format_json_event(o->out, e);
+		else
+			format_table_event(o->out, e, clock_of(o, e->timestamp_ns));
+		o->formatted++;
+	}
+	/*
+	 * After a stop signal, the first event that happened after it ends
+	 * the delivery: under a steady stream (a reader that runs a process
+	 * per line, say) draining would never end.
+	 */
+	if (stop_requested(o) && e->timestamp_ns > o->stop_ns) {
+		o->past_signal = true;
+		return 1;
+	}
 	return 0;
 }
 
@@ -113,35 +226,21 @@ static int flush_output(FILE *out)
 /*
  * Where the events go: standard output, or with -o a file of their own,
  * so that a command writing to standard output cannot mix its lines into
- * them.  Not inherited by the command.
+ * them.  Not inherited by the command.  Through writer.h, so that a stop
+ * does not wait for the reader.
  */
-static FILE *open_output(const char *path)
+static FILE *open_output(struct output *o, const char *path)
 {
 	FILE *f;
 
-	if (!path)
-		return stdout;
-	f = fopen(path, "we");
+	o->w.give_up = give_up_output;
+	o->w.ctx = o;
+	o->w.other_prefix = o->json ? FORMAT_JSON_LOST_START : FORMAT_TABLE_HEADER_START;
+	f = writer_open(&o->w, path);
 	if (!f)
 		fprintf(stderr, "bootstrap-cli: cannot open '%s' for the events: %s\n",
 			path, strerror(errno));
 	return f;
-}
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t now_realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -174,23 +273,53 @@ static void report_losses(struct proctrace *pt, struct output *o, bool now_or_ne
 	o->reported = now;
 }
 
-/* Everything queued in the kernel now, without waiting for the timer. */
-static void deliver_queued(struct proctrace *pt)
+/*
+ * Everything queued in the kernel now, without waiting for the timer;
+ * after a stop signal, only what happened before it, and only until the
+ * deadline.
+ */
+static void deliver_queued(struct proctrace *pt, struct output *o)
 {
-	while (proctrace_poll_n(pt, 0, POLL_BATCH) > 0)
-		;
+	int n = 1;
+
+	while (n > 0 && !o->past_signal) {
+		if (stop_past(o, STOP_DRAIN_MS)) {
+			o->unread = true;
+			break;
+		}
+		n = proctrace_poll_n(pt, 0, POLL_BATCH);
+	}
 }
 
-static void print_summary(struct proctrace *pt)
+/*
+ * The summary, and before it what a stop had to leave out: how many
+ * events it did not write, and whether it left some unread.  Written like
+ * the events: a blocked stderr does not hold a stop either.
+ */
+static void print_summary(struct proctrace *pt, struct output *o)
 {
 	struct proctrace_stats s = { .sz = sizeof(s) };
+	char text[768];
+	int len = 0;
 
-	if (proctrace_stats(pt, &s) < 0)
-		return;
-	fprintf(stderr, "bootstrap-cli: summary: delivered=%" PRIu64 " lost=%" PRIu64
-		" (ring_full=%" PRIu64 " other=%" PRIu64 " malformed=%" PRIu64 ")\n",
-		s.events_delivered, s.events_lost, s.lost_ring_full, s.lost_other,
-		s.lost_malformed);
+	if (o->w.gave_up)
+		len = snprintf(text, sizeof(text), "bootstrap-cli: %" PRIu64 " events not "
+			       "written: %s\n", o->formatted - writer_events_written(&o->w) +
+			       o->dropped, o->gave_up_on_second ? "a second signal stopped "
+			       "the output" : "the output's reader did not take them within "
+			       STR(STOP_OUTPUT_MS) " ms of the signal");
+	if (o->unread)
+		len += snprintf(text + len, sizeof(text) - (size_t)len, "bootstrap-cli: "
+				"events queued before the signal may be left unread: %s\n",
+				command_stop_count() > 1 ? "a second signal came" :
+				STR(STOP_DRAIN_MS) " ms passed");
+	if (proctrace_stats(pt, &s) == 0)
+		len += snprintf(text + len, sizeof(text) - (size_t)len,
+				"bootstrap-cli: summary: delivered=%" PRIu64 " lost=%" PRIu64
+				" (ring_full=%" PRIu64 " other=%" PRIu64 " malformed=%" PRIu64
+				")\n", s.events_delivered, s.events_lost, s.lost_ring_full,
+				s.lost_other, s.lost_malformed);
+	writer_write_all(STDERR_FILENO, text, (size_t)len, give_up_summary, o);
 }
 
 static struct proctrace *open_tracer(const struct cli_options *cli,
@@ -234,7 +363,8 @@ static struct proctrace *open_tracer(const struct cli_options *cli,
 int main(int argc, char **argv)
 {
 	struct cli_options cli = { 0 };
-	struct output output = { 0 };
+	/* Static: the events' stream points at it until exit() flushes. */
+	static struct output output;
 	COMMAND_INIT(cmd, "bootstrap-cli");
 	struct privdrop drop;
 	struct proctrace *pt;
@@ -246,6 +376,7 @@ int main(int argc, char **argv)
 	flush_every_ms = cli.latency_ms ? cli.latency_ms : PROCTRACE_LATENCY_DEFAULT_MS;
 	output.json = cli.json;
 	output.command_mode = cli.command != NULL;
+	output.cmd = cli.command ? &cmd : NULL;
 	output.reported.sz = sizeof(output.reported);
 
 	if (cli.verbose)
@@ -255,12 +386,12 @@ int main(int argc, char **argv)
 	 * Into a pipe or file, write in large blocks and flush once per
 	 * batch of events rather than once per line.
 	 */
-	output.out = open_output(cli.output);
+	output.out = open_output(&output, cli.output);
 	if (!output.out)
 		return 1;
-	interactive = isatty(fileno(output.out));
-	if (!interactive)
-		setvbuf(output.out, output_buffer, _IOFBF, sizeof(output_buffer));
+	interactive = isatty(output.w.fd);
+	setvbuf(output.out, output_buffer, interactive ? _IOLBF : _IOFBF,
+		sizeof(output_buffer));
 
 	/* An unknown --user, or one we could not become, fails before anything starts. */
 	err = privdrop_prepare(cli.user, &drop);
@@ -281,6 +412,13 @@ int main(int argc, char **argv)
 	pt = open_tracer(&cli, &output, cli.command ? (int32_t)getpid() : cli.pid);
 	if (!pt)
 		return 1;
+	/* Not before: a start interrupted again and again could fail. */
+	err = command_tick_on_stop(STOP_TICK_MS);
+	if (err) {
+		fprintf(stderr, "bootstrap-cli: cannot create a timer: %s\n", strerror(-err));
+		proctrace_close(pt);
+		return 1;
+	}
 
 	if (!cli.json)
 		format_table_header(output.out);
@@ -306,7 +444,7 @@ int main(int argc, char **argv)
 			 * every EXIT is queued (or a signal cut the wait
 			 * short): deliver what happened, then stop.
 			 */
-			deliver_queued(pt);
+			deliver_queued(pt, &output);
 			break;
 		}
 		/* Do not sit on unwritten events longer than the latency. */
@@ -336,13 +474,13 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (!status)
+	if (!status) {
 		report_losses(pt, &output, true);
-	print_summary(pt);
-	proctrace_close(pt);
-	if (!status)
 		status = flush_output(output.out);
-	if (output.out != stdout && fclose(output.out) && !status) {
+	}
+	print_summary(pt, &output);
+	proctrace_close(pt);
+	if (fclose(output.out) && !status) {
 		fprintf(stderr, "bootstrap-cli: cannot write events: %s\n", strerror(errno));
 		status = 1;
 	}

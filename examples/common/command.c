@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_signal;
@@ -19,18 +20,50 @@ static volatile sig_atomic_t stop_count;
 
 /*
  * The dispositions we were given for the signals we change, restored in
- * the command before it runs.
+ * the command before it runs; SIGALRM only once command_tick_on_stop()
+ * changed it.
  */
-static const int changed_signals[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE };
+static const int changed_signals[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE, SIGALRM };
 #define N_CHANGED (sizeof(changed_signals) / sizeof(changed_signals[0]))
 static struct sigaction given[N_CHANGED];
+static size_t n_changed = N_CHANGED - 1;
+
+/* command_tick_on_stop()'s timer, once it exists, and its period. */
+static timer_t tick;
+static volatile sig_atomic_t tick_ready;
+static long tick_ns;
+
+/* Async-signal-safe (timer_settime() is). */
+static void tick_set(bool on)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (!tick_ready)
+		return;
+	if (on) {
+		its.it_interval.tv_sec = tick_ns / 1000000000L;
+		its.it_interval.tv_nsec = tick_ns % 1000000000L;
+		its.it_value = its.it_interval;
+	}
+	timer_settime(tick, 0, &its, NULL);
+}
 
 static void on_stop_signal(int sig, siginfo_t *info, void *uctx)
 {
+	int saved_errno = errno;
+
 	(void)uctx;
 	stop_signal = sig;
 	stop_signal_sent = info && (info->si_code == SI_USER || info->si_code == SI_QUEUE);
 	stop_count++;
+	tick_set(true);
+	errno = saved_errno;
+}
+
+/* Only there to interrupt a blocking system call: see command_tick_on_stop(). */
+static void on_tick(int sig)
+{
+	(void)sig;
 }
 
 /* Only there to interrupt a blocking wait when a child ends. */
@@ -74,6 +107,46 @@ int command_stop_signal(void)
 	return stop_signal;
 }
 
+int command_stop_count(void)
+{
+	return stop_count;
+}
+
+int command_tick_on_stop(unsigned int interval_ms)
+{
+	struct sigevent sev;
+	struct sigaction sa;
+	int err;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_tick;
+	if ((err = set_action(N_CHANGED - 1, &sa)))
+		return err;
+	n_changed = N_CHANGED;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGALRM;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &tick))
+		return -errno;
+	tick_ns = (long)interval_ms * 1000000L;
+	tick_ready = 1;
+	/* A signal that came before the timer existed. */
+	if (stop_count)
+		tick_set(true);
+	return 0;
+}
+
+/* Stops the ticks, unless a stop signal comes meanwhile. */
+static void tick_cancel(void)
+{
+	sig_atomic_t seen = stop_count;
+
+	tick_set(false);
+	if (stop_count != seen)
+		tick_set(true);
+}
+
 /*
  * In the forked child, with every signal blocked: our handlers must not
  * run here, so the dispositions we were given come back before the
@@ -86,7 +159,7 @@ static void __attribute__((noreturn)) run_command(char *const argv[],
 	size_t i;
 	int err;
 
-	for (i = 0; i < N_CHANGED; i++)
+	for (i = 0; i < n_changed; i++)
 		sigaction(changed_signals[i], &given[i], NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	execvp(argv[0], argv);
@@ -173,6 +246,8 @@ bool command_reap(struct command *cmd)
 				"runs as another user; signal it directly, or signal %s "
 				"again to stop\n", cmd->name, (int)stop_signal, cmd->name);
 		stop_signal = 0;
+		/* We wait on: nothing to interrupt. */
+		tick_cancel();
 	}
 	for (;;) {
 		pid = waitpid(-1, &status, WNOHANG);

@@ -74,6 +74,22 @@ int command_catch_signals(void);
  */
 int command_stop_signal(void);
 
+/* How many SIGINT and SIGTERM were received since the start. */
+int command_stop_count(void);
+
+/*
+ * For a program that must stop soon after a stop signal whatever its
+ * output's reader does: from the first SIGINT or SIGTERM on (also one
+ * received before this call), a timer sends SIGALRM every @interval_ms
+ * (handled, without SA_RESTART), so that a system call blocked on a slow
+ * descriptor (a write to a full pipe) returns, short or with EINTR, at
+ * least that often; the caller then decides whether to go on.  Stopped
+ * again when command_reap() passes a signal on to the command and waits
+ * on.  SIGALRM's disposition is restored in the command like the others.
+ * Call it after command_catch_signals().  Returns 0 or -errno.
+ */
+int command_tick_on_stop(unsigned int interval_ms);
+
 /*
  * Starts argv[0] (searched in PATH) with argv.  Call it once tracing has
  * started with filter_pid = getpid().  First makes this process a child

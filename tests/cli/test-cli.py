@@ -7,6 +7,7 @@ Usage: test-cli.py BOOTSTRAP_CLI PT_CHILD
 Exit status: 0 passed, 1 failed, 77 skipped (BPF cannot run here).
 """
 
+import fcntl
 import json
 import os
 import queue
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import unittest
@@ -878,6 +880,164 @@ def start_ready_filtered(*args):
         status, err = cli.stop(signal.SIGKILL)
         raise AssertionError("bootstrap-cli printed no snapshot: %d %s" % (status, err))
     return cli
+
+
+# The output's reader: copies its standard input, line by line, into the
+# file argv[1], doing argv[2] (Python) after each line.
+READER = """
+import subprocess, sys, time
+with open(sys.argv[1], "wb") as out:
+    for line in sys.stdin.buffer:
+        out.write(line)
+        exec(sys.argv[2])
+"""
+# A line every 2 ms: slower than the spawn loop's events.
+SLOW = "time.sleep(0.002)"
+# A process per line, itself traced: the events never run out.
+SPAWNING = "subprocess.run([sys.argv[3], '0', '0'])"
+NOT_WRITTEN = r"^bootstrap-cli: (\d+) events not written: (.*)$"
+
+
+class StopWhateverTheReader(unittest.TestCase):
+    """bootstrap-cli --json stops within a second of SIGINT or SIGTERM
+    whatever the reader of its output does (slow, spawning a process per
+    line, stopped): its output backed up behind a spawn loop of ours, it
+    exits 0 in time; it shows no event that happened well after the
+    signal; and every event the library delivered is either a whole line
+    the reader got or in the count of events not written."""
+
+    def queued(self, fd):
+        buf = bytearray(4)
+        fcntl.ioctl(fd, termios.FIONREAD, buf)
+        return int.from_bytes(buf, sys.byteorder)
+
+    def wait_backed_up(self, cli, fd, timeout=60):
+        """Until the pipe is (nearly) full: the CLI is ahead of its reader."""
+        full = fcntl.fcntl(fd, getattr(fcntl, "F_GETPIPE_SZ", 1032)) - 8192
+        deadline = time.monotonic() + timeout
+        while self.queued(fd) < full:
+            self.assertIsNone(cli.poll(), "bootstrap-cli exited early")
+            self.assertLess(time.monotonic(), deadline, "the output never backed up")
+            time.sleep(0.02)
+
+    def run_stop(self, after_line, stop_reader=False, signals=(signal.SIGINT,),
+                 command=False):
+        """Returns (seconds from the first signal to the exit, status,
+        stderr, the reader's whole lines parsed, the first signal's
+        wall-clock time in ns).  The spawn loop runs beside the CLI, or
+        with @command as its command, which ignores SIGINT."""
+        script = 'while :; do "$0" 0 0; done'
+        args = ["--json"]
+        if command:
+            args += ["--", "sh", "-c", 'trap "" INT; ' + script, PT_CHILD]
+        err = tempfile.TemporaryFile()
+        got = tempfile.NamedTemporaryFile()
+        r, w = os.pipe()
+        loop = cli = reader = None
+        try:
+            # Each in a process group of its own, killed whole at the end.
+            if not command:
+                loop = subprocess.Popen(["sh", "-c", script, PT_CHILD],
+                                        start_new_session=True)
+            cli = subprocess.Popen([CLI] + args, stdout=w, stderr=err,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+            reader = subprocess.Popen([sys.executable, "-c", READER, got.name,
+                                       after_line, PT_CHILD], stdin=r)
+            os.close(w)
+            w = None
+            self.wait_backed_up(cli, r)
+            if stop_reader:
+                reader.send_signal(signal.SIGSTOP)
+                self.wait_backed_up(cli, r)
+            # Let the events queue up behind the reader.
+            time.sleep(1)
+            sent_ns, start = time.time_ns(), time.monotonic()
+            for sig in signals:
+                cli.send_signal(sig)
+            try:
+                status = cli.wait(10)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("bootstrap-cli still runs 10 s after signal %d"
+                                     % signals[0])
+            elapsed = time.monotonic() - start
+        finally:
+            for p in (loop, cli):
+                if p:
+                    try:
+                        os.killpg(p.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    p.wait()
+            if w is not None:
+                os.close(w)
+            if reader:
+                reader.send_signal(signal.SIGCONT)
+                try:
+                    reader.wait(60)
+                except subprocess.TimeoutExpired:
+                    reader.kill()
+                    reader.wait()
+            os.close(r)
+        with err, got:
+            self.assertEqual(reader.returncode, 0)
+            err.seek(0)
+            stderr = err.read().decode(errors="replace")
+            # The last line may have been cut short: not a whole line.
+            lines = got.read().split(b"\n")[:-1]
+        return elapsed, status, stderr, [json.loads(l) for l in lines], sent_ns
+
+    def check(self, elapsed, status, stderr, lines, sent_ns, reason, want_status=(0,)):
+        print("stopped %.3f s after the signal: %d lines read; %s"
+              % (elapsed, len(lines), stderr.strip().replace("\n", "; ")))
+        self.assertIn(status, want_status, stderr)
+        self.assertLess(elapsed, 1.0, stderr)
+        err = stderr.splitlines()
+        # After a second signal, what the kernel still held is not read.
+        unread = ["bootstrap-cli: events queued before the signal may be left "
+                  "unread: a second signal came"] if "second" in reason else []
+        self.assertEqual(len(err), 2 + len(unread), stderr)
+        m = re.fullmatch(NOT_WRITTEN, err[0])
+        self.assertIsNotNone(m, stderr)
+        self.assertEqual(m.group(2), reason)
+        self.assertEqual(err[1:-1], unread)
+        summary = re.fullmatch(SUMMARY, err[-1])
+        self.assertIsNotNone(summary, stderr)
+        events = [e for e in lines if e["type"] != "lost"]
+        not_written = int(m.group(1))
+        self.assertGreater(not_written, 0)
+        self.assertEqual(len(events) + not_written, int(summary.group(1)), stderr)
+        # Events that happened after the signal are not shown; at most the
+        # one that ended the delivery, shortly after it was seen.
+        late = [e for e in events if e["timestamp_ns"] > sent_ns + 200 * MS]
+        self.assertLessEqual(len(late), 1, late)
+
+    def test_slow_reader(self):
+        self.check(*self.run_stop(SLOW), "the output's reader did not take them "
+                   "within 400 ms of the signal")
+
+    def test_reader_spawning_a_process_per_line(self):
+        self.check(*self.run_stop(SPAWNING, signals=(signal.SIGTERM,)),
+                   "the output's reader did not take them within 400 ms of the signal")
+
+    def test_stopped_reader(self):
+        self.check(*self.run_stop(SLOW, stop_reader=True),
+                   "the output's reader did not take them within 400 ms of the signal")
+
+    def test_second_signal_with_stopped_reader(self):
+        # Two different signals: two of the same could be merged into one
+        # while pending.
+        self.check(*self.run_stop(SLOW, stop_reader=True,
+                                  signals=(signal.SIGINT, signal.SIGTERM)),
+                   "a second signal stopped the output")
+
+    def test_second_signal_with_a_command(self):
+        # The first is passed on to the command, which ignores it; the
+        # second stops at once, with 128 + its number: either, as the
+        # kernel may run the handlers of the two in either order.
+        self.check(*self.run_stop(SLOW, stop_reader=True, command=True,
+                                  signals=(signal.SIGINT, signal.SIGTERM)),
+                   "a second signal stopped the output",
+                   want_status=(128 + signal.SIGINT, 128 + signal.SIGTERM))
 
 
 def skip_unless_bpf_permitted():
