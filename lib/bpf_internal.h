@@ -62,8 +62,7 @@ int configure(struct proctrace_bpf *skel, const struct pt_backend_params *p,
 int mark_subtree_root(struct pt_backend *b, int32_t pid);
 
 /* bpf_ring.c */
-int on_sample(void *ctx, void *data, size_t size);
-int setup_wakeups(struct pt_backend *b, const struct pt_backend_params *p);
+int pt_bpf_ring_open(struct pt_backend *b, const struct pt_backend_params *p);
 
 /* bpf_snapshot.c */
 int take_snapshot(struct pt_backend *b);

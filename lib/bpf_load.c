@@ -297,15 +297,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	}
 
 	/* The reader exists before the first event can be queued. */
-	b->ring = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_sample,
-				   b, NULL);
-	if (!b->ring) {
-		err = -errno;
-		pt_warn(&p->log, "proctrace_start: cannot map the BPF ring buffer: %s",
-			strerror(-err));
-		return err;
-	}
-	err = setup_wakeups(b, p);
+	err = pt_bpf_ring_open(b, p);
 	if (err)
 		return err;
 

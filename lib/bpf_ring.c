@@ -22,7 +22,7 @@
  */
 #define PT_BUDGET_SPENT (-EDQUOT)
 
-int on_sample(void *ctx, void *data, size_t size)
+static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct pt_backend *b = ctx;
 	int err;
@@ -36,7 +36,7 @@ int on_sample(void *ctx, void *data, size_t size)
 }
 
 /* The epoll set behind proctrace_fd(), with the latency timer. */
-int setup_wakeups(struct pt_backend *b, const struct pt_backend_params *p)
+static int setup_wakeups(struct pt_backend *b, const struct pt_backend_params *p)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct itimerspec period;
@@ -69,6 +69,25 @@ fail:
 	pt_warn(&p->log, "proctrace_start: cannot set up the event wake-ups: %s",
 		strerror(-err));
 	return err;
+}
+
+/*
+ * The reader: libbpf's ring buffer on the events map, then the epoll set
+ * and timer behind proctrace_fd().
+ */
+int pt_bpf_ring_open(struct pt_backend *b, const struct pt_backend_params *p)
+{
+	int err;
+
+	b->ring = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_sample,
+				   b, NULL);
+	if (!b->ring) {
+		err = -errno;
+		pt_warn(&p->log, "proctrace_start: cannot map the BPF ring buffer: %s",
+			strerror(-err));
+		return err;
+	}
+	return setup_wakeups(b, p);
 }
 
 static int64_t monotonic_ms(void)
