@@ -100,8 +100,8 @@ static int configure_exec_failed(struct proctrace_bpf *skel,
 }
 
 /* The settings the BPF program reads as constants, and the map sizes. */
-int configure(struct proctrace_bpf *skel, const struct pt_backend_params *p,
-		     bool allow_fexit)
+int pt_bpf_configure(struct proctrace_bpf *skel,
+		     const struct pt_backend_params *p, bool allow_fexit)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err;

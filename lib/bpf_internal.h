@@ -45,27 +45,30 @@ struct pt_backend {
 	 */
 	char *snap;
 	size_t snap_len, snap_pos;
-	/* The program the kernel refused, and the verifier's reason (keep_verdict()). */
+	/*
+	 * The program the kernel refused, and the verifier's reason
+	 * (keep_verdict() in bpf_load.c).
+	 */
 	char refused[64];
 	char verdict[160];
 };
 
 /* bpf_privileges.c */
-const char *missing_bpf_privileges(void);
-int privileges_error(const struct pt_logger *lg);
+const char *pt_bpf_missing_privileges(void);
+int pt_bpf_privileges_error(const struct pt_logger *lg);
 
 /* bpf_config.c */
-int configure(struct proctrace_bpf *skel, const struct pt_backend_params *p,
-	      bool allow_fexit);
+int pt_bpf_configure(struct proctrace_bpf *skel,
+		     const struct pt_backend_params *p, bool allow_fexit);
 
 /* bpf_subtree.c */
-int mark_subtree_root(struct pt_backend *b, int32_t pid);
+int pt_bpf_mark_subtree_root(struct pt_backend *b, int32_t pid);
 
 /* bpf_ring.c */
 int pt_bpf_ring_open(struct pt_backend *b, const struct pt_backend_params *p);
 
 /* bpf_snapshot.c */
-int take_snapshot(struct pt_backend *b);
-int deliver_snapshot(struct pt_backend *b);
+int pt_bpf_take_snapshot(struct pt_backend *b);
+int pt_bpf_deliver_snapshot(struct pt_backend *b);
 
 #endif /* PROCTRACE_BPF_INTERNAL_H */

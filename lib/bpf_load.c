@@ -229,8 +229,8 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 		log += VERIFIER_LOG_SIZE;
 		bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
 	}
-	/* configure() said why it failed: no second message. */
-	err = configure(b->skel, p, allow_fexit);
+	/* pt_bpf_configure() said why it failed: no second message. */
+	err = pt_bpf_configure(b->skel, p, allow_fexit);
 	if (err) {
 		munmap(logs, logs_size);
 		return err;
@@ -282,7 +282,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	if (err && reported)
 		return err;
 	if (err == -EPERM)
-		return privileges_error(&p->log);
+		return pt_bpf_privileges_error(&p->log);
 	if (err == -ENOMEM) {
 		pt_warn(&p->log, "proctrace_start: loading the BPF program failed: out of memory");
 		return err;
@@ -291,7 +291,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		return explain_refusal(b, p, err);
 
 	if (p->filter_pid > 0) {
-		err = mark_subtree_root(b, p->filter_pid);
+		err = pt_bpf_mark_subtree_root(b, p->filter_pid);
 		if (err)
 			return err;
 	}
@@ -306,7 +306,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		b->skel->bss->snapshot_running = 1;
 	err = proctrace_bpf__attach(b->skel);
 	if (err == -EPERM)
-		return privileges_error(&p->log);
+		return pt_bpf_privileges_error(&p->log);
 	if (err) {
 		pt_warn(&p->log, "proctrace_start: cannot attach to the sched_process_exec, "
 			"sched_process_exit and sched_process_fork tracepoints: %s",
@@ -314,7 +314,7 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 		return errno_of(err);
 	}
 	if (p->flags & PROCTRACE_OPT_SNAPSHOT)
-		return take_snapshot(b);
+		return pt_bpf_take_snapshot(b);
 	return 0;
 }
 
@@ -328,8 +328,8 @@ int pt_backend_start(const struct pt_backend_params *p, struct pt_backend **out)
 	err = check_btf(&p->log, p->btf_path);
 	if (err)
 		return err;
-	if (missing_bpf_privileges())
-		return privileges_error(&p->log);
+	if (pt_bpf_missing_privileges())
+		return pt_bpf_privileges_error(&p->log);
 
 	b = calloc(1, sizeof(*b));
 	if (!b) {

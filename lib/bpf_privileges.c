@@ -32,7 +32,7 @@ static bool cap_effective(const struct __user_cap_data_struct data[2], int cap)
  * two this process lacks, or NULL if it holds what is needed (or if the
  * kernel cannot tell us: then the kernel decides).
  */
-const char *missing_bpf_privileges(void)
+const char *pt_bpf_missing_privileges(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -76,9 +76,9 @@ static bool in_initial_user_ns(void)
  * missing, or, if this process holds them, why the kernel may still say
  * no.
  */
-int privileges_error(const struct pt_logger *lg)
+int pt_bpf_privileges_error(const struct pt_logger *lg)
 {
-	const char *missing = missing_bpf_privileges();
+	const char *missing = pt_bpf_missing_privileges();
 
 	if (missing)
 		pt_warn(lg, "proctrace_start: loading the BPF program was refused: it needs "

@@ -118,7 +118,7 @@ int pt_backend_poll(struct pt_backend *b, int timeout_ms, unsigned int max_recor
 	b->budget = max_records;
 	b->seen = 0;
 	if (b->snap) {
-		snap = deliver_snapshot(b);
+		snap = pt_bpf_deliver_snapshot(b);
 		/* An error, the bound, or the snapshot not yet all delivered. */
 		if (snap < 0 || b->snap)
 			return snap;

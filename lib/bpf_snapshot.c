@@ -63,7 +63,7 @@ static int read_iterator(struct pt_backend *b, struct bpf_link *link,
  * the iterator (the BPF side's claim()); one that ends before the
  * iterator reaches it is skipped there and has its EXIT in the ring.
  */
-int take_snapshot(struct pt_backend *b)
+int pt_bpf_take_snapshot(struct pt_backend *b)
 {
 	size_t cap = 1 << 20;
 	int err;
@@ -82,11 +82,11 @@ int take_snapshot(struct pt_backend *b)
 }
 
 /*
- * The snapshot's records, before anything else (see take_snapshot()), at
- * most b->budget of them.  Returns how many, or the record callback's
- * negative value.
+ * The snapshot's records, before anything else (see
+ * pt_bpf_take_snapshot()), at most b->budget of them.  Returns how many,
+ * or the record callback's negative value.
  */
-int deliver_snapshot(struct pt_backend *b)
+int pt_bpf_deliver_snapshot(struct pt_backend *b)
 {
 	int err;
 

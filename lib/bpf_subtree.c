@@ -61,7 +61,7 @@ static int mark_task(int map_fd, int32_t id, unsigned int pidfd_flags)
  * subtree; elsewhere the BPF side also accepts a thread whose leader is
  * marked.
  */
-int mark_subtree_root(struct pt_backend *b, int32_t pid)
+int pt_bpf_mark_subtree_root(struct pt_backend *b, int32_t pid)
 {
 	int map_fd = bpf_map__fd(b->skel->maps.subtree);
 	struct dirent *d;
