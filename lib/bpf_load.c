@@ -102,12 +102,10 @@ static int errno_of(int err)
  * The verifier's log goes into a buffer of ours, not through libbpf's
  * process-wide print hook.  libbpf asks for no log on the first attempt
  * (kernel_log_level 0) and retries a failed load with the log into this
- * buffer, so it is written only when a load fails.  libbpf's own buffer
- * has the same size; a smaller one would turn a long log into -ENOSPC
- * on Linux before 6.4.  It is mapped, not malloc()ed, so that it is
- * address space, not memory, until the kernel writes to it, and goes back
- * to the system at once (malloc() would keep a heap that large, and
- * MALLOC_PERTURB_ would write all of it).
+ * buffer, so it is written only when a load fails.  It has the size of
+ * libbpf's own, as a smaller one can fail a long log, and is mapped, not
+ * malloc()ed, so that it costs no memory until the kernel writes to it
+ * and goes back to the system at once (docs/design.md, "Logging").
  */
 #define VERIFIER_LOG_SIZE (16u << 20)
 /* The skeleton's programs, each with a log buffer of its own. */

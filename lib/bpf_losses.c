@@ -77,9 +77,9 @@ int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 	if (err == -EPERM) {
 		/*
 		 * Reading a map through a descriptor we hold needs no
-		 * privilege, except on kernels that predate the change that
-		 * limited kernel.unprivileged_bpf_disabled to creating maps and
-		 * loading programs (Linux 6.1, Debian 12's, has it).
+		 * privilege, except on older kernels, where sysctl
+		 * kernel.unprivileged_bpf_disabled refuses every bpf() call
+		 * (docs/security.md).
 		 */
 		pt_warn(&b->log, "proctrace_stats: reading the kernel's loss counters was refused: "
 			"this kernel refuses every bpf() call to a process without "
