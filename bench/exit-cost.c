@@ -96,7 +96,7 @@ static void load(struct loaded *l, bool usage)
 		exit(1);
 	}
 	l->skel->rodata->read_usage = usage;
-	/* As the library sets them (lib/bpf_backend.c). */
+	/* As the library sets them (lib/bpf_config.c). */
 	l->skel->rodata->wakeup_bytes = RING_SIZE / 8;
 	bpf_map__set_max_entries(l->skel->maps.events, RING_SIZE);
 	/*

@@ -2,8 +2,8 @@
 /*
  * The seam between the library's logic and the kernel.
  *
- * Every libbpf call lives behind these functions (bpf_backend.c).  The unit
- * tests link the rest of the library against a fake implementation
+ * Every libbpf call lives behind these functions (the bpf_*.c files).  The
+ * unit tests link the rest of the library against a fake implementation
  * (tests/fake-backend.c), so that argument checks, state transitions and
  * record decoding are tested without privileges or a kernel.
  */

@@ -2,8 +2,8 @@
 /*
  * The public API: argument checks, the handle's state machine
  * (opened -> started -> closed) and delivery of decoded events to the
- * caller's callback.  Everything that touches the kernel is in
- * bpf_backend.c.
+ * caller's callback.  Everything that touches the kernel is behind
+ * backend.h, in the bpf_*.c files.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A stand-in for lib/bpf_backend.c, so that the unit tests exercise the
+ * A stand-in for the lib/bpf_*.c files, so that the unit tests exercise the
  * library's logic without privileges or a kernel.  The test queues raw
  * records; pt_backend_poll() hands them to the library the way libbpf's
  * ring buffer would, including stopping at a negative callback return.
