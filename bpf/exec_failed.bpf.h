@@ -53,9 +53,6 @@ struct {
 	__type(value, struct failed_scratch);
 } failed_scratch SEC(".maps");
 
-/* <fcntl.h>'s AT_FDCWD: execveat()'s "no descriptor". */
-#define PT_AT_FDCWD (-100)
-
 static __always_inline bool errno_wanted(__u32 err)
 {
 	if (err >= PT_WIRE_ERRNO_LIMIT)
@@ -171,7 +168,7 @@ static __noinline int exec_failed(long ret, const char *filename,
 	fill_common(&s->rec.hdr, task, PT_WIRE_EXEC_FAILED);
 	if (!record_passes(&s->rec.hdr))
 		goto out;
-	s->rec.hdr.exit_code = err;
+	s->rec.hdr.error = err;
 	s->rec.hdr.flags = kind;
 	if (kind & PT_WIRE_F_EXECVEAT) {
 		s->rec.hdr.dirfd = (__s32)(at >> 32);

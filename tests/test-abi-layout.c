@@ -16,6 +16,8 @@
 
 #include <proctrace/proctrace.h>
 
+#include "proctrace_fields.h"
+
 static int failures;
 
 #define CHECK_EQ(what, got, want)                                             \
@@ -250,9 +252,52 @@ static void constants(void)
 		   PROCTRACE_VERSION_MINOR >= 3);
 }
 
+/*
+ * Each field of the library's list (bpf/proctrace_fields.h) has the list's
+ * type and lies where its release's fields are: after the event a library
+ * of the release before filled, and, for a released one, within its own
+ * release's event.  A field added to the list needs no line here.
+ */
+static const size_t event_size_of_release[] = { [1] = 64, [2] = 104, [3] = 280 };
+#define RELEASES (sizeof(event_size_of_release) / sizeof(event_size_of_release[0]))
+
+typedef char pt_comm_t[PROCTRACE_COMM_LEN];
+
+static void listed_field(const char *name, size_t off, size_t size, unsigned int since,
+			 int type_ok)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "listed field %s has the list's type", name);
+	CHECK_TRUE(what, type_ok);
+	snprintf(what, sizeof(what), "listed field %s (since 0.%u) follows 0.%u's event", name,
+		 since, since - 1);
+	CHECK_TRUE(what, since >= 1 && off >= (since == 1 ? 0 :
+			 event_size_of_release[since - 1 < RELEASES ? since - 1 : RELEASES - 1]));
+	if (since < RELEASES) {
+		snprintf(what, sizeof(what), "listed field %s lies within 0.%u's event", name,
+			 since);
+		CHECK_TRUE(what, off + size <= event_size_of_release[since]);
+	}
+}
+
+#define LISTED(name, wire, wire_type, type, on, since, ...)                   \
+	listed_field(#name, offsetof(struct proctrace_event, name), sizeof(ev.name),  \
+		     since, _Generic(&ev.name, type *: 1, default: 0));
+
+static void listed_fields(void)
+{
+	struct proctrace_event ev;
+
+	PT_PROCESS_FIELDS(LISTED)
+	CHECK_EQ("0.3's event size", event_size_of_release[3],
+		 offsetof(struct proctrace_event, children_max_rss_bytes) + 8);
+}
+
 int main(void)
 {
 	event_layout();
+	listed_fields();
 	opts_layout();
 	stats_layout();
 	event_has();
