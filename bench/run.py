@@ -913,6 +913,8 @@ class Bench:
                     (8, "process context", self.bench_context),
                     (9, "failed exec attempts", self.bench_failed),
                     (10, "exit program's kernel cost", self.bench_exit_cost)]
+        if self.a.only:
+            sections = [s for s in sections if s[0] in self.a.only]
         t0 = time.monotonic()
         for num, title, section in sections:
             try:
@@ -959,6 +961,9 @@ def parse_args():
                    help="small sizes, for a smoke test")
     p.add_argument("--check", action="store_true",
                    help="exit 1 unless every row has a figure (77: no BPF)")
+    p.add_argument("--only", type=lambda v: [int(x) for x in v.split(",")], default=None,
+                   help="run only these sections (comma-separated numbers, e.g. 4,10): "
+                   "to compare one figure across builds; --check then counts their rows only")
     for key in FULL:
         p.add_argument("--" + key.replace("_", "-"), type=int, default=None)
     p.add_argument("--settle", type=float, default=0.25,
@@ -1025,9 +1030,10 @@ def main():
                             "representative" % (100 * busy[0], 100 * busy[1]))
     print_table(bench.rows, elapsed, sizes, disturbances)
     bad = [r for r in bench.rows if not r["ok"]]
-    if len(bench.rows) != EXPECTED_ROWS or bad:
+    expected = EXPECTED_ROWS if not a.only else len(bench.rows)
+    if len(bench.rows) != expected or bad:
         print("bench: %d of %d rows have no figure" % (
-            len(bad) + max(0, EXPECTED_ROWS - len(bench.rows)), EXPECTED_ROWS),
+            len(bad) + max(0, expected - len(bench.rows)), expected),
             file=sys.stderr)
         return 1 if a.check else 0
     return 0
