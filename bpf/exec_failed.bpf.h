@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Failed exec attempts (opt-in): one record per execve()/execveat() that
- * returned an error.  Included by proctrace.bpf.c, whose maps, settings
- * and helpers it uses.
+ * returned an error.  Included by proctrace.bpf.c, as the skeleton is
+ * built from one object; what it shares with the other programs (settings,
+ * ring buffer, filters, the record's header and paths) is pt_common.h's.
  *
  * The hook is fexit on the system calls' own entry points
  * (__x64_sys_execve, __x64_sys_execveat and, where the kernel has 32-bit
@@ -21,6 +22,11 @@
  * record then has none).  So the filename and the argument vector are
  * read from the caller's memory here, as passed.
  */
+#ifndef PT_EXEC_FAILED_BPF_H
+#define PT_EXEC_FAILED_BPF_H
+
+#include "pt_common.h"
+#include "pt_cwd.h"
 
 /*
  * Errno filter, filled in by the library: bit N of the set says "report
@@ -337,3 +343,5 @@ int BPF_PROG(proctrace_sys_exit_failed, struct pt_regs *regs, long ret)
 		return execveat64(regs, ret);
 	return 0;
 }
+
+#endif /* PT_EXEC_FAILED_BPF_H */
