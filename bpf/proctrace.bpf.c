@@ -106,11 +106,8 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	     struct linux_binprm *bprm)
 {
-	unsigned long arg_start, arg_end;
 	struct exec_scratch *s;
-	__u32 cpu, exe;
-	__u64 args;
-	long n;
+	__u32 cpu;
 
 	if (min_duration_ns)
 		return 0;
@@ -133,46 +130,16 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	if (!record_passes(&s->hdr))
 		return 0;
 
-	n = bpf_probe_read_kernel_str(s->data, PT_WIRE_PATH_MAX,
-				      BPF_CORE_READ(bprm, filename));
-	if (n < 1) {
-		s->data[0] = '\0';
-		n = 1;
-	}
-	if (n > PT_WIRE_PATH_MAX)
-		n = PT_WIRE_PATH_MAX;
-	s->hdr.len[PT_WIRE_STR_FILENAME] = n;
-
 	/*
-	 * The new program's argument strings, as exec laid them out on its
-	 * stack: NUL-separated, between mm->arg_start and mm->arg_end.  This
-	 * tracepoint runs in the exec'ing task itself, before the new
-	 * program's first instruction, so they are as passed to exec.
+	 * The executable is the file actually executed, as /proc/PID/exe
+	 * will show it: the kernel already followed symlinks, /dev/fd/N and
+	 * relative names to open it.  For a "#!" script it is the
+	 * interpreter, as in /proc/PID/exe: binfmt_script put it in
+	 * bprm->file.
 	 */
-	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	arg_end = BPF_CORE_READ(task, mm, arg_end);
-	args = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (args > max_args_size) {
-		args = max_args_size;
-		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
-	}
-	if (args > PT_WIRE_ARGS_MAX)
-		args = PT_WIRE_ARGS_MAX;
-	if (args && bpf_probe_read_user(s->data + n, args, (void *)arg_start))
-		args = 0;
-	s->hdr.len[PT_WIRE_STR_ARGS] = args;
-
-	/*
-	 * The file actually executed, as /proc/PID/exe will show it: the
-	 * kernel already followed symlinks, /dev/fd/N and relative names to
-	 * open it.  For a "#!" script it is the interpreter, as in
-	 * /proc/PID/exe: binfmt_script put it in bprm->file.
-	 */
-	put_exe(s, n + args, BPF_CORE_READ(bprm, file));
-	exe = stored_len(s, PT_WIRE_STR_EXE);
-	put_cwd(s, n + args + exe, task);
-
-	send(s, sizeof(s->hdr) + n + args + paths_len(s));
+	send(s, put_record(s, task, PT_NAME_KERNEL, BPF_CORE_READ(bprm, filename),
+			   args_of_current, task, PT_WIRE_ARGS_MAX,
+			   BPF_CORE_READ(bprm, file)));
 	return 0;
 }
 
@@ -302,11 +269,9 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	unsigned long arg_start, arg_end;
-	__u32 key = snapshot_slot, exe;
+	__u32 key = snapshot_slot;
 	struct exec_scratch *s;
-	struct mm_struct *mm;
-	__u64 args, cap;
+	__u64 size;
 
 	if (!task)
 		return 0;	/* the end of the walk */
@@ -332,32 +297,15 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	if (!claim(task, CLAIMED_BY_SNAPSHOT))
 		return 0;
 
-	mm = BPF_CORE_READ(task, mm);
-	arg_start = BPF_CORE_READ(mm, arg_start);
-	arg_end = BPF_CORE_READ(mm, arg_end);
-	args = arg_end > arg_start ? arg_end - arg_start : 0;
-	cap = max_args_size < PT_WIRE_SNAPSHOT_ARGS_MAX ? max_args_size :
-	      PT_WIRE_SNAPSHOT_ARGS_MAX;
-	if (args > cap) {
-		args = cap;
-		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
-	}
-	if (args > PT_WIRE_SNAPSHOT_ARGS_MAX)
-		args = PT_WIRE_SNAPSHOT_ARGS_MAX;
-	if (args && bpf_copy_from_user_task(s->data, args, (void *)arg_start,
-					    task, 0))
-		args = 0;
-	s->hdr.len[PT_WIRE_STR_ARGS] = args;
-	put_exe(s, args, BPF_CORE_READ(mm, exe_file));
-	exe = stored_len(s, PT_WIRE_STR_EXE);
-	put_cwd(s, args + exe, task);
+	size = put_record(s, task, PT_NAME_NONE, NULL, args_of_task, task,
+			  PT_WIRE_SNAPSHOT_ARGS_MAX,
+			  BPF_CORE_READ(task, mm, exe_file));
 
 	/*
 	 * Padded to 8 bytes, as the ring buffer's records are, so that the
 	 * library reads every header in the stream at an aligned address.
 	 */
-	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + paths_len(s) + PT_WIRE_ALIGN - 1) &
-		      ~(__u64)(PT_WIRE_ALIGN - 1));
+	bpf_seq_write(seq, s, (size + PT_WIRE_ALIGN - 1) & ~(__u64)(PT_WIRE_ALIGN - 1));
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * What every program of the BPF object shares: the settings the library
  * fills in before load, the ring buffer and loss counters, the record's
  * scratch slot, the filters, the record's header (fill_common()) and its
- * paths (put_exe(), put_cwd()).  proctrace.bpf.c and exec_failed.bpf.h each
+ * strings (put_record()).  proctrace.bpf.c and exec_failed.bpf.h each
  * include it; both go into one object (bpf/meson.build builds the skeleton
  * from proctrace.bpf.c alone), so the definitions here are made once.
  *
@@ -271,6 +271,131 @@ static __always_inline void put_cwd(struct exec_scratch *s, __u64 at,
 		return;
 	s->hdr.len[PT_WIRE_STR_CWD] = pt_put_cwd(task, s->data + at, s->path,
 						 &s->hdr.flags);
+}
+
+/*
+ * Reads up to @limit bytes of argument strings (NUL-separated, the last
+ * one cut short if they do not all fit) to @s->data at @at, ORs
+ * PT_WIRE_F_ARGS_* into the header's flags and returns how many bytes it
+ * wrote.  @ctx is the reader's own.  put_record() calls it; every reader
+ * is __always_inline and named as a constant, so after inlining the call
+ * is a direct one, inlined too (BPF has no indirect calls).
+ */
+typedef __u64 (*pt_args_reader)(struct exec_scratch *s, __u64 at,
+				__u64 limit, void *ctx);
+
+/*
+ * The argument strings of @task's program as exec laid them out on its
+ * stack, between mm->arg_start and mm->arg_end: their address in *@start
+ * and their length, at most @limit.
+ */
+static __always_inline __u64 mm_args(struct exec_scratch *s,
+				     struct task_struct *task, __u64 limit,
+				     unsigned long *start)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
+
+	if (len > limit) {
+		len = limit;
+		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
+	}
+	*start = arg_start;
+	return len;
+}
+
+/*
+ * pt_args_reader of the exec tracepoint: @ctx is the exec'ing task, the
+ * current one, before the new program's first instruction, so its
+ * arguments are as passed to exec.
+ */
+static __always_inline __u64 args_of_current(struct exec_scratch *s,
+					     __u64 at, __u64 limit, void *ctx)
+{
+	unsigned long start;
+	__u64 len = mm_args(s, ctx, limit, &start);
+
+	if (len && bpf_probe_read_user(s->data + at, len, (void *)start))
+		return 0;
+	return len;
+}
+
+/*
+ * pt_args_reader of the snapshot: @ctx is another task, whose memory a
+ * sleepable program reads with bpf_copy_from_user_task() (5.18+).
+ */
+static __always_inline __u64 args_of_task(struct exec_scratch *s, __u64 at,
+					  __u64 limit, void *ctx)
+{
+	unsigned long start;
+	__u64 len = mm_args(s, ctx, limit, &start);
+
+	if (len && bpf_copy_from_user_task(s->data + at, len, (void *)start,
+					   ctx, 0))
+		return 0;
+	return len;
+}
+
+/* Where put_record() reads the record's filename. */
+enum pt_name_from {
+	PT_NAME_NONE,		/* no filename (a snapshot's PROCESS) */
+	PT_NAME_KERNEL,		/* the kernel's copy (an exec's bprm->filename) */
+	PT_NAME_USER,		/* the caller's memory (a failed exec) */
+};
+
+/*
+ * The record's strings, in the order of enum pt_wire_str, after the
+ * header in @s: the filename @name (read as @name_from says), the
+ * argument vector (@read_args with @ctx, at most max_args_size and @cap
+ * bytes), the resolved executable @exe (none if NULL) and the working
+ * directory of @task.  Sets their lengths in the header and returns the
+ * record's size so far (a failed exec appends one more string).  Every
+ * string's offset and length is clamped here or in put_exe()/put_cwd(),
+ * for every record that has them.
+ */
+static __always_inline __u64 put_record(struct exec_scratch *s,
+					struct task_struct *task,
+					enum pt_name_from name_from,
+					const char *name,
+					pt_args_reader read_args, void *ctx,
+					__u64 cap, struct file *exe)
+{
+	__u64 limit = max_args_size < cap ? max_args_size : cap;
+	__u64 n = 0, args;
+	char last = 0;
+	long r;
+
+	if (name_from != PT_NAME_NONE) {
+		if (name_from == PT_NAME_USER)
+			r = bpf_probe_read_user_str(s->data, PT_WIRE_PATH_MAX, name);
+		else
+			r = bpf_probe_read_kernel_str(s->data, PT_WIRE_PATH_MAX, name);
+		if (r < 1) {
+			/* Unreadable (a failed exec's EFAULT): an empty name. */
+			s->data[0] = '\0';
+			r = 1;
+		}
+		if (r > PT_WIRE_PATH_MAX)
+			r = PT_WIRE_PATH_MAX;
+		/* The kernel's copy is never longer than PATH_MAX; the caller's can be. */
+		if (name_from == PT_NAME_USER && r == PT_WIRE_PATH_MAX &&
+		    !bpf_probe_read_user(&last, 1, name + PT_WIRE_PATH_MAX - 1) &&
+		    last)
+			s->hdr.flags |= PT_WIRE_F_FILENAME_TRUNCATED;
+		n = r;
+		s->hdr.len[PT_WIRE_STR_FILENAME] = n;
+	}
+
+	args = read_args(s, n, limit, ctx);
+	if (args > cap)
+		args = cap;
+	s->hdr.len[PT_WIRE_STR_ARGS] = args;
+
+	put_exe(s, n + args, exe);
+	put_cwd(s, n + args + stored_len(s, PT_WIRE_STR_EXE), task);
+	return sizeof(s->hdr) + n + args + paths_len(s);
 }
 
 #endif /* PT_COMMON_H */
