@@ -219,7 +219,7 @@ static __always_inline void put_exe(struct exec_scratch *s, __u64 at,
 {
 	__u32 fl, off, len;
 
-	if (!file || at > PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX)
+	if (!file || at > SCRATCH_PATH_AT_MAX)
 		return;
 	off = pt_path_resolve(&file->f_path, s->path, &fl);
 	if (fl & PT_PATH_F_NONE)
@@ -235,14 +235,12 @@ static __always_inline void put_exe(struct exec_scratch *s, __u64 at,
 }
 
 /*
- * The length of string @which that put_exe() or put_cwd() stored in the
- * record, read back from it: map memory, whose content the verifier does
- * not track, so it knows the value only as a 16-bit number.  A path walk
+ * The length of string @which that put_record() stored in the record,
+ * read back from it: map memory, whose content the verifier does not
+ * track, so it knows the value only as a 16-bit number.  A string's copy
  * returns from many places with different ranges, and the verifier
- * checked everything after it once for each of them: the second path
- * walk of an exec was verified 2-3 times (measured: 16,457 instructions
- * for the exec program; 6,456 and 4,758 with either walk alone; 8,380
- * with this).  The caller bounds what it computes from it.
+ * checked everything after it once for each of them (docs/design.md,
+ * "Verified instructions").  The caller bounds what it computes from it.
  */
 static __always_inline __u32 stored_len(struct exec_scratch *s, int which)
 {
@@ -384,8 +382,13 @@ static __always_inline __u64 put_record(struct exec_scratch *s,
 		    !bpf_probe_read_user(&last, 1, name + PT_WIRE_PATH_MAX - 1) &&
 		    last)
 			s->hdr.flags |= PT_WIRE_F_FILENAME_TRUNCATED;
-		n = r;
-		s->hdr.len[PT_WIRE_STR_FILENAME] = n;
+		/*
+		 * Read back (see stored_len()): the copy's result splits the
+		 * verifier's state three ways (empty, full, in between), and
+		 * everything after it was checked once for each.
+		 */
+		s->hdr.len[PT_WIRE_STR_FILENAME] = r;
+		n = stored_len(s, PT_WIRE_STR_FILENAME) & (2 * PT_WIRE_PATH_MAX - 1);
 	}
 
 	args = read_args(s, n, limit, ctx);
