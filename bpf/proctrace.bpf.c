@@ -257,6 +257,18 @@ int BPF_PROG(proctrace_fork, struct task_struct *parent,
 }
 
 /*
+ * The compat variant keeps per-process state in hash maps (no task
+ * storage before Linux 5.11): a task's entries go when the task is freed.
+ * The full variant has the program too, so that both objects have the same
+ * programs (bpf/meson.build); the library does not load it there.
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(proctrace_free, struct task_struct *task)
+{
+	return 0;
+}
+
+/*
  * The snapshot: one PROCESS record per user-space process alive now,
  * written to the iterator's seq_file, which the library reads through
  * the iterator link's fd (no tracefs, no /proc walk).  Runs after the

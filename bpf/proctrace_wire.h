@@ -23,6 +23,11 @@
 #include "proctrace_fields.h"
 
 #define PT_WIRE_COMM_LEN 16
+/*
+ * Most components of a path the compat variant's walk follows (it has no
+ * bpf_loop(); bpf/pt_path.h); the full variant's limit is larger.
+ */
+#define PT_WIRE_PATH_BOUNDED_DEPTH 32
 /* Longest filename the BPF side copies, including its terminating NUL. */
 #define PT_WIRE_PATH_MAX 4096
 /* Most bytes of argument vector the BPF side copies (a power of two). */

@@ -84,6 +84,12 @@ int pt_backend_fd(const struct pt_backend *b);
 /* Reads the kernel's loss counters; 0 or a negative errno. */
 int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out);
 
+/*
+ * The PROCTRACE_FEATURE_* capabilities the session runs; *@degraded gets
+ * those of them that run degraded on this kernel (or by PROCTRACE_OPT_COMPAT).
+ */
+uint32_t pt_backend_features(const struct pt_backend *b, uint32_t *degraded);
+
 /* Detaches and frees everything; NULL-safe. */
 void pt_backend_destroy(struct pt_backend *b);
 

@@ -101,7 +101,7 @@ static int configure_exec_failed(struct proctrace_bpf *skel,
 
 /* The settings the BPF program reads as constants, and the map sizes. */
 int pt_bpf_configure(struct proctrace_bpf *skel,
-		     const struct pt_backend_params *p, bool allow_fexit)
+		     const struct pt_backend_params *p, bool compat, bool allow_fexit)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err;
@@ -138,7 +138,10 @@ int pt_bpf_configure(struct proctrace_bpf *skel,
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus + 1);
 	if (!err)
-		err = configure_exec_failed(skel, p, ncpus, allow_fexit);
+		err = configure_exec_failed(skel, p, ncpus, allow_fexit && !compat);
+	/* The compat variant's per-process hash maps are emptied as tasks go. */
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_free, compat);
 	/* Fork is the busiest tracepoint: attach only if something needs it. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_fork,

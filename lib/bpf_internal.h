@@ -24,6 +24,11 @@
 
 struct pt_backend {
 	struct proctrace_bpf *skel;
+	/* The compat variant runs (bpf/meson.build, docs/kernels.md). */
+	bool compat;
+	/* Failed exec attempts through fexit programs (else sys_exit). */
+	bool fexit;
+	uint32_t flags;		/* PROCTRACE_OPT_* of the session */
 	struct ring_buffer *ring;
 	/*
 	 * What proctrace_fd() hands out: an epoll set of the ring buffer
@@ -58,8 +63,17 @@ const char *pt_bpf_missing_privileges(void);
 int pt_bpf_privileges_error(const struct pt_logger *lg);
 
 /* bpf_config.c */
+/* bpf_probe.c: what the running kernel offers (PT_KERNEL_* bits). */
+#define PT_KERNEL_PROBED (1u << 0)
+#define PT_KERNEL_RINGBUF (1u << 1)		/* BPF ring buffers: Linux 5.8 */
+#define PT_KERNEL_TASK_STORAGE (1u << 2)	/* task storage maps: 5.11 */
+#define PT_KERNEL_BPF_LOOP (1u << 3)		/* bpf_loop(): 5.17 */
+unsigned int pt_bpf_kernel(void);
+/* True if the full variant's programs can load (but for the snapshot's, 5.18). */
+bool pt_bpf_kernel_runs_full(unsigned int kernel);
+
 int pt_bpf_configure(struct proctrace_bpf *skel,
-		     const struct pt_backend_params *p, bool allow_fexit);
+		     const struct pt_backend_params *p, bool compat, bool allow_fexit);
 
 /* bpf_subtree.c */
 int pt_bpf_mark_subtree_root(struct pt_backend *b, int32_t pid);

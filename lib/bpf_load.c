@@ -16,6 +16,10 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_internal.h"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "proctrace-compat.skel.h"
+#pragma GCC diagnostic pop
 
 /*
  * The callback promises one line per message; @text may hold many (the
@@ -140,18 +144,14 @@ static void keep_verdict(struct pt_backend *b, const char *log)
 }
 
 /*
- * What the running kernel lacks of what every program needs, by a probe
- * of each (NULL: nothing): a refusal is blamed on the kernel's age only
- * when a probe says so.
+ * What the running kernel lacks of what both variants need, by a probe
+ * (NULL: nothing): a refusal is blamed on the kernel's age only when a
+ * probe says so.
  */
 static const char *kernel_lacks(void)
 {
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1)
+	if (!(pt_bpf_kernel() & PT_KERNEL_RINGBUF))
 		return "BPF ring buffers (Linux 5.8)";
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
-		return "task storage maps (Linux 5.11)";
-	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) != 1)
-		return "the bpf_loop() helper (Linux 5.17)";
 	return NULL;
 }
 
@@ -192,6 +192,33 @@ static int explain_refusal(struct pt_backend *b, const struct pt_backend_params 
  * Read from here, not from skel->rodata after a failed load: libbpf sets
  * the skeleton's pointer to NULL when it cannot map the maps again.
  */
+/*
+ * The skeleton, opened on the embedded object of b->compat's variant: both
+ * have the skeleton's maps, programs and variables (bpf/meson.build).
+ */
+static struct proctrace_bpf *open_variant(const struct pt_backend *b,
+					  const struct bpf_object_open_opts *opts)
+{
+	struct proctrace_bpf *obj = calloc(1, sizeof(*obj));
+	int err;
+
+	if (!obj) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = proctrace_bpf__create_skeleton(obj);
+	if (!err && b->compat)
+		obj->skeleton->data = (void *)proctrace_compat_bpf__elf_bytes(&obj->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(obj->skeleton, opts);
+	if (err) {
+		proctrace_bpf__destroy(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
 static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p,
 			 bool allow_fexit, bool *reported, bool *fexit)
 {
@@ -214,7 +241,7 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 	/* The object's own log (its BTF), then one per program. */
 	open_opts.kernel_log_buf = logs;
 	open_opts.kernel_log_size = VERIFIER_LOG_SIZE;
-	b->skel = proctrace_bpf__open_opts(&open_opts);
+	b->skel = open_variant(b, &open_opts);
 	if (!b->skel) {
 		err = -errno;
 		munmap(logs, logs_size);
@@ -228,7 +255,7 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 		bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
 	}
 	/* pt_bpf_configure() said why it failed: no second message. */
-	err = pt_bpf_configure(b->skel, p, allow_fexit);
+	err = pt_bpf_configure(b->skel, p, b->compat, allow_fexit);
 	if (err) {
 		munmap(logs, logs_size);
 		return err;
@@ -263,7 +290,23 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	bool reported, fexit;
 	int err;
 
+	b->flags = p->flags;
+	b->compat = (p->flags & PROCTRACE_OPT_COMPAT) || !pt_bpf_kernel_runs_full(pt_bpf_kernel());
 	err = open_and_load(b, p, true, &reported, &fexit);
+	if (err && !reported && !b->compat && !strcmp(b->refused, "proctrace_snapshot")) {
+		/*
+		 * The full snapshot is sleepable and reads other processes'
+		 * memory (Linux 5.18); a kernel with the rest of the full
+		 * variant but not that (5.17) runs the compat one.
+		 */
+		pt_info(&p->log, "the snapshot's sleepable iterator did not load (%s); using "
+			"the compat programs (docs/kernels.md)",
+			libbpf_reason(err, reason, sizeof(reason)));
+		proctrace_bpf__destroy(b->skel);
+		b->skel = NULL;
+		b->compat = true;
+		err = open_and_load(b, p, true, &reported, &fexit);
+	}
 	if (err && !reported && fexit) {
 		/*
 		 * The fexit programs were refused although the probe passed
@@ -287,6 +330,9 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	}
 	if (err)
 		return explain_refusal(b, p, err);
+	b->fexit = fexit;
+	pt_debug(&p->log, "running the %s programs%s", b->compat ? "compat" : "full",
+		 fexit ? ", fexit for failed exec attempts" : "");
 
 	if (p->filter_pid > 0) {
 		err = pt_bpf_mark_subtree_root(b, p->filter_pid);

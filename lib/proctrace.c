@@ -25,7 +25,8 @@ PROCTRACE_API const char *proctrace_version_string(void)
 
 #define KNOWN_OPT_FLAGS (PROCTRACE_OPT_FORK_EVENTS | PROCTRACE_OPT_FILTER_UID | \
 			 PROCTRACE_OPT_WAKE_EVERY_EVENT | PROCTRACE_OPT_SNAPSHOT | \
-			 PROCTRACE_OPT_EXEC_FAILED | PROCTRACE_OPT_EXEC_FAILED_EXCEPT)
+			 PROCTRACE_OPT_EXEC_FAILED | PROCTRACE_OPT_EXEC_FAILED_EXCEPT | \
+			 PROCTRACE_OPT_COMPAT)
 #define RING_SIZE_MIN 4096u
 #define RING_SIZE_MAX PROCTRACE_RING_SIZE_MAX
 #define LATENCY_MAX_MS ((uint32_t)PROCTRACE_LATENCY_MAX_MS)
@@ -391,6 +392,19 @@ PROCTRACE_API int proctrace_fd(const struct proctrace *pt)
 	return pt_backend_fd(pt->backend);
 }
 
+/*
+ * Hands @src (@src_size bytes, a size_t sz first) to a caller's structure
+ * of @dst_size bytes, sz left as the caller set it: what the caller's
+ * version has room for, the rest of its structure zeroed.
+ */
+static void copy_sized(void *dst, size_t dst_size, const void *src, size_t src_size)
+{
+	if (dst_size > src_size)
+		memset((char *)dst + src_size, 0, dst_size - src_size);
+	memcpy((char *)dst + sizeof(size_t), (const char *)src + sizeof(size_t),
+	       (dst_size < src_size ? dst_size : src_size) - sizeof(size_t));
+}
+
 PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
 				  struct proctrace_stats *stats)
 {
@@ -422,11 +436,30 @@ PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
 	all.lost_malformed = pt->malformed_total;
 	all.events_lost = all.lost_ring_full + all.lost_other + all.lost_malformed;
 
-	/* Fill what the caller's version has room for; zero the rest. */
-	if (stats->sz > sizeof(all))
-		memset((char *)stats + sizeof(all), 0, stats->sz - sizeof(all));
-	memcpy((char *)stats + sizeof(stats->sz), (char *)&all + sizeof(all.sz),
-	       (stats->sz < sizeof(all) ? stats->sz : sizeof(all)) - sizeof(all.sz));
+	copy_sized(stats, stats->sz, &all, sizeof(all));
+	return 0;
+}
+
+PROCTRACE_API int proctrace_features(const struct proctrace *pt,
+				     struct proctrace_features *features)
+{
+	struct proctrace_features all = { .sz = sizeof(all) };
+	int err = check_started(pt, __func__);
+
+	if (err)
+		return err;
+	if (!features) {
+		pt_warn(&pt->settings.log, "proctrace_features: features is NULL");
+		return pt_err(-EINVAL);
+	}
+	if (features->sz < pt_offsetofend(struct proctrace_features, active) ||
+	    features->sz > 4096) {
+		pt_warn(&pt->settings.log, "proctrace_features: features->sz is %zu; set it to "
+			"sizeof(struct proctrace_features)", features->sz);
+		return pt_err(-EINVAL);
+	}
+	all.active = pt_backend_features(pt->backend, &all.degraded);
+	copy_sized(features, features->sz, &all, sizeof(all));
 	return 0;
 }
 

@@ -94,3 +94,10 @@ int pt_backend_losses(const struct pt_backend *b, struct pt_backend_losses *out)
 	out->other = fake.lost_other;
 	return fake.losses_result;
 }
+
+uint32_t pt_backend_features(const struct pt_backend *b, uint32_t *degraded)
+{
+	(void)b;
+	*degraded = fake.degraded;
+	return fake.active;
+}

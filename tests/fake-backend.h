@@ -33,6 +33,9 @@ struct fake_backend_state {
 	uint64_t lost_ring_full;
 	uint64_t lost_other;
 	int losses_result;
+	/* What pt_backend_features() reports. */
+	uint32_t active;
+	uint32_t degraded;
 };
 
 extern struct fake_backend_state fake;

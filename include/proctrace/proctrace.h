@@ -424,6 +424,11 @@ struct proctrace_opts {
 #define PROCTRACE_OPT_EXEC_FAILED (1u << 4)
 /** @brief proctrace_opts::flags: exec_failed_errnos are those not to report. @since 0.3 */
 #define PROCTRACE_OPT_EXEC_FAILED_EXCEPT (1u << 5)
+/** @brief proctrace_opts::flags: run the programs made for old kernels
+ * (Linux 5.8 on) even where the kernel offers more, so that every
+ * capability runs in its degraded form (see proctrace_features()): to see
+ * or test on a new kernel what an old one gives.  @since 0.4 */
+#define PROCTRACE_OPT_COMPAT (1u << 6)
 
 /** @brief Default of proctrace_opts::max_args_size, in bytes. @since 0.2 */
 #define PROCTRACE_ARGS_SIZE_DEFAULT 4096
@@ -629,6 +634,62 @@ struct proctrace_stats {
  */
 PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
 				  struct proctrace_stats *stats);
+
+/** @brief A capability of proctrace_features(): exec, exit and fork events. @since 0.4 */
+#define PROCTRACE_FEATURE_EVENTS (1u << 0)
+/** @brief A capability: paths resolved in the kernel (exe, cwd, exec_dirfd_path). @since 0.4 */
+#define PROCTRACE_FEATURE_PATHS (1u << 1)
+/** @brief A capability: per-process state in the kernel (one EXIT per
+ * process, the subtree filter, the snapshot's once-only claims). @since 0.4 */
+#define PROCTRACE_FEATURE_PROCESS_STATE (1u << 2)
+/** @brief A capability: the snapshot (PROCTRACE_OPT_SNAPSHOT). @since 0.4 */
+#define PROCTRACE_FEATURE_SNAPSHOT (1u << 3)
+/** @brief A capability: failed exec attempts (PROCTRACE_OPT_EXEC_FAILED). @since 0.4 */
+#define PROCTRACE_FEATURE_EXEC_FAILED (1u << 4)
+/** @brief A capability: what a process used, on EXIT. @since 0.4 */
+#define PROCTRACE_FEATURE_USAGE (1u << 5)
+
+/**
+ * @brief Which capabilities a started session runs, and which of them in
+ * a degraded form because of the running kernel (docs/kernels.md).  Set
+ * @c sz to its size before proctrace_features(); fields are only ever
+ * appended.
+ * @since 0.4
+ */
+struct proctrace_features {
+	/** Size of this structure, set by the caller. @since 0.4 */
+	size_t sz;
+	/** PROCTRACE_FEATURE_* bits of the capabilities the session runs
+	 * (those its options asked for). @since 0.4 */
+	uint32_t active;
+	/** The bits of @c active that run in their degraded form, as
+	 * proctrace_feature_degraded() describes it. @since 0.4 */
+	uint32_t degraded;
+};
+
+/**
+ * @brief Say which capabilities the session runs, in full or degraded.
+ * @return 0; -EINVAL if @p pt or @p features is NULL, @p pt is not
+ *         started, or features->sz is smaller than its first field.
+ * @since 0.4
+ */
+PROCTRACE_API int proctrace_features(const struct proctrace *pt,
+				     struct proctrace_features *features);
+
+/**
+ * @brief The name of one PROCTRACE_FEATURE_* bit, e.g. "paths".
+ * @return a static string; NULL (errno EINVAL) for anything but one known bit.
+ * @since 0.4
+ */
+PROCTRACE_API const char *proctrace_feature_name(uint32_t feature);
+
+/**
+ * @brief What one PROCTRACE_FEATURE_* capability gives up when degraded,
+ * in one sentence.
+ * @return a static string; NULL (errno EINVAL) for anything but one known bit.
+ * @since 0.4
+ */
+PROCTRACE_API const char *proctrace_feature_degraded(uint32_t feature);
 
 /**
  * @brief Stop tracing, detach from the kernel and free the handle.

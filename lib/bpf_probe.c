@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the running kernel offers the BPF programs, asked of the kernel
+ * itself (a map or a two-instruction program each), once per process,
+ * and which of the embedded variants (bpf/meson.build) it can run.
+ * docs/kernels.md has the table of capabilities and kernels.
+ */
+#include <errno.h>
+#include <stdbool.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_internal.h"
+
+/* 0: not probed yet; else PT_KERNEL_PROBED and what was found. */
+static unsigned int probed;
+
+unsigned int pt_bpf_kernel(void)
+{
+	unsigned int k = __atomic_load_n(&probed, __ATOMIC_RELAXED);
+
+	if (k)
+		return k;
+	k = PT_KERNEL_PROBED;
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1)
+		k |= PT_KERNEL_RINGBUF;
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1)
+		k |= PT_KERNEL_TASK_STORAGE;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1)
+		k |= PT_KERNEL_BPF_LOOP;
+	/* Idempotent: threads racing here store the same answer. */
+	__atomic_store_n(&probed, k, __ATOMIC_RELAXED);
+	return k;
+}
+
+bool pt_bpf_kernel_runs_full(unsigned int k)
+{
+	return (k & (PT_KERNEL_TASK_STORAGE | PT_KERNEL_BPF_LOOP)) ==
+	       (PT_KERNEL_TASK_STORAGE | PT_KERNEL_BPF_LOOP);
+}
+
+uint32_t pt_backend_features(const struct pt_backend *b, uint32_t *degraded)
+{
+	uint32_t active = PROCTRACE_FEATURE_EVENTS | PROCTRACE_FEATURE_PATHS |
+			  PROCTRACE_FEATURE_PROCESS_STATE | PROCTRACE_FEATURE_USAGE;
+
+	if (b->flags & PROCTRACE_OPT_SNAPSHOT)
+		active |= PROCTRACE_FEATURE_SNAPSHOT;
+	if (b->flags & PROCTRACE_OPT_EXEC_FAILED)
+		active |= PROCTRACE_FEATURE_EXEC_FAILED;
+	*degraded = 0;
+	if (b->compat)
+		*degraded |= PROCTRACE_FEATURE_PATHS | PROCTRACE_FEATURE_PROCESS_STATE |
+			     PROCTRACE_FEATURE_SNAPSHOT;
+	if (!b->fexit)
+		*degraded |= PROCTRACE_FEATURE_EXEC_FAILED;
+	*degraded &= active;
+	return active;
+}
