@@ -71,6 +71,7 @@ int pt_bpf_privileges_error(const struct pt_logger *lg);
 unsigned int pt_bpf_kernel(void);
 /* True if the full variant's programs can load (but for the snapshot's, 5.18). */
 bool pt_bpf_kernel_runs_full(unsigned int kernel);
+bool pt_bpf_compat_forced(void);
 
 int pt_bpf_configure(struct proctrace_bpf *skel,
 		     const struct pt_backend_params *p, bool compat, bool allow_fexit);

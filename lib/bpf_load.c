@@ -291,7 +291,8 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	int err;
 
 	b->flags = p->flags;
-	b->compat = (p->flags & PROCTRACE_OPT_COMPAT) || !pt_bpf_kernel_runs_full(pt_bpf_kernel());
+	b->compat = (p->flags & PROCTRACE_OPT_COMPAT) || pt_bpf_compat_forced() ||
+		    !pt_bpf_kernel_runs_full(pt_bpf_kernel());
 	err = open_and_load(b, p, true, &reported, &fexit);
 	if (err && !reported && !b->compat && !strcmp(b->refused, "proctrace_snapshot")) {
 		/*

@@ -5,8 +5,11 @@
  * and which of the embedded variants (bpf/meson.build) it can run.
  * docs/kernels.md has the table of capabilities and kernels.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,6 +35,18 @@ unsigned int pt_bpf_kernel(void)
 	/* Idempotent: threads racing here store the same answer. */
 	__atomic_store_n(&probed, k, __ATOMIC_RELAXED);
 	return k;
+}
+
+/*
+ * PROCTRACE_COMPAT=1 in the environment: every session as if with
+ * PROCTRACE_OPT_COMPAT, so that a whole test suite or program can be run
+ * on the compat programs without a change (proctrace(3), ENVIRONMENT).
+ */
+bool pt_bpf_compat_forced(void)
+{
+	const char *v = secure_getenv("PROCTRACE_COMPAT");
+
+	return v && !strcmp(v, "1");
 }
 
 bool pt_bpf_kernel_runs_full(unsigned int k)
