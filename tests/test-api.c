@@ -392,6 +392,64 @@ static void test_stats(void **state)
 	proctrace_close(pt);
 }
 
+/* ---- proctrace_features ---- */
+
+static void test_features(void **state)
+{
+	struct proctrace_features f = { .sz = sizeof(f) }, small;
+	struct proctrace *pt = open_default();
+	uint32_t bit;
+	int named = 0;
+
+	assert_int_equal(proctrace_features(pt, &f), -EINVAL);
+	assert_warned("not started");
+	forget_log();
+	assert_int_equal(proctrace_start(pt), 0);
+	assert_int_equal(proctrace_features(pt, NULL), -EINVAL);
+	assert_warned("features is NULL");
+	forget_log();
+	f.sz = sizeof(size_t);
+	assert_int_equal(proctrace_features(pt, &f), -EINVAL);
+	assert_warned("features->sz is 8");
+	forget_log();
+
+	/* What the backend says, as it says it. */
+	fake.active = PROCTRACE_FEATURE_EVENTS | PROCTRACE_FEATURE_PATHS |
+		      PROCTRACE_FEATURE_SNAPSHOT;
+	fake.degraded = PROCTRACE_FEATURE_PATHS;
+	f.sz = sizeof(f);
+	assert_int_equal(proctrace_features(pt, &f), 0);
+	assert_int_equal(f.active, fake.active);
+	assert_int_equal(f.degraded, PROCTRACE_FEATURE_PATHS);
+	/* An older, shorter struct gets only what it has room for. */
+	memset(&small, 0xee, sizeof(small));
+	small.sz = offsetof(struct proctrace_features, degraded);
+	assert_int_equal(proctrace_features(pt, &small), 0);
+	assert_int_equal(small.active, fake.active);
+	assert_int_equal(small.degraded, 0xeeeeeeee);
+	proctrace_close(pt);
+
+	/* Every bit up to USAGE has a name and a sentence; others have none. */
+	for (bit = 1; bit; bit <<= 1) {
+		const char *name = proctrace_feature_name(bit);
+
+		if (bit <= PROCTRACE_FEATURE_USAGE) {
+			assert_non_null(name);
+			assert_non_null(proctrace_feature_degraded(bit));
+			named++;
+			continue;
+		}
+		errno = 0;
+		assert_null(proctrace_feature_name(bit));
+		assert_int_equal(errno, EINVAL);
+		assert_null(name);
+		assert_null(proctrace_feature_degraded(bit));
+	}
+	assert_int_equal(named, 6);
+	assert_null(proctrace_feature_name(PROCTRACE_FEATURE_PATHS | PROCTRACE_FEATURE_USAGE));
+	assert_null(proctrace_feature_name(0));
+}
+
 /* ---- the order of calls ---- */
 
 static void test_null_handle(void **state)
@@ -926,6 +984,7 @@ int main(void)
 		T(test_open_opts_defaults_and_filters),
 		T(test_open_opts_01_sized),
 		T(test_stats),
+		T(test_features),
 		T(test_decode_args),
 		T(test_decode_args_malformed),
 		T(test_decode_signals),

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +79,74 @@ static void test_exec_and_exit_fields(void **state)
 	assert_int_equal(collector_count(&c, pid, PROCTRACE_EVENT_EXIT), 1);
 	proctrace_close(pt);
 	collector_free(&c);
+}
+
+/* uname's release as major * 100 + minor (5.10 -> 510). */
+static int kernel_release(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	assert_int_equal(uname(&u), 0);
+	sscanf(u.release, "%d.%d", &major, &minor);
+	return major * 100 + minor;
+}
+
+/*
+ * proctrace_features(): every session runs events, paths, per-process
+ * state and usage, and the snapshot and failed execs when asked; with
+ * PROCTRACE_OPT_COMPAT (or PROCTRACE_COMPAT=1, the compat test setup, or
+ * a kernel before 5.18) paths and process state are degraded, and the
+ * session still reports a child's exec and exit exactly.
+ */
+static void check_features_session(uint32_t flags, bool want_compat)
+{
+	PROCTRACE_OPTS(opts, .flags = flags);
+	struct proctrace_features f = { .sz = sizeof(f) };
+	const uint32_t base = PROCTRACE_FEATURE_EVENTS | PROCTRACE_FEATURE_PATHS |
+			      PROCTRACE_FEATURE_PROCESS_STATE | PROCTRACE_FEATURE_USAGE;
+	struct collector c = { 0 };
+	const struct recorded_event *ex, *ez;
+	struct proctrace *pt = live_start_opts(&c, &opts);
+	pid_t pid;
+	char exe[PATH_MAX];
+
+	assert_int_equal(proctrace_features(pt, &f), 0);
+	assert_int_equal(f.active, base | (flags & PROCTRACE_OPT_SNAPSHOT ?
+					   PROCTRACE_FEATURE_SNAPSHOT : 0));
+	assert_int_equal(f.degraded & ~f.active, 0);
+	if (want_compat)
+		assert_int_equal(f.degraded & (PROCTRACE_FEATURE_PATHS |
+					       PROCTRACE_FEATURE_PROCESS_STATE),
+				 PROCTRACE_FEATURE_PATHS | PROCTRACE_FEATURE_PROCESS_STATE);
+	else
+		assert_int_equal(f.degraded, 0);
+
+	pid = spawn_child(&c, 7, 0);
+	assert_int_equal(WEXITSTATUS(reap(pid)), 7);
+	ex = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXEC, WAIT_MS);
+	ez = collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS);
+	assert_non_null(ex);
+	assert_non_null(ez);
+	assert_non_null(realpath(live_child_path(), exe));
+	assert_non_null(ex->ev.exe);
+	assert_string_equal(ex->ev.exe, exe);
+	assert_int_equal(ez->ev.exit_code, 7);
+	collector_drain(pt, &c, 100);
+	assert_int_equal(collector_count(&c, pid, PROCTRACE_EVENT_EXIT), 1);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+static void test_features(void **state)
+{
+	const char *env = getenv("PROCTRACE_COMPAT");
+	bool forced = env && !strcmp(env, "1");
+
+	check_features_session(0, forced || kernel_release() < 518);
+	check_features_session(PROCTRACE_OPT_SNAPSHOT, forced || kernel_release() < 518);
+	check_features_session(PROCTRACE_OPT_COMPAT, true);
+	check_features_session(PROCTRACE_OPT_COMPAT | PROCTRACE_OPT_SNAPSHOT, true);
 }
 
 static void test_exit_codes(void **state)
@@ -535,6 +604,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_and_exit_fields),
+		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_duration_covers_sleep),
 		cmocka_unit_test(test_min_duration_filter),

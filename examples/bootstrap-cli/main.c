@@ -322,6 +322,34 @@ static void print_summary(struct proctrace *pt, struct output *o)
 	writer_write_all(STDERR_FILENO, text, (size_t)len, give_up_summary, o);
 }
 
+/*
+ * --features: one line per capability the session runs, "NAME: full" or
+ * "NAME: degraded: WHAT IT GIVES UP".
+ */
+static int print_features(struct proctrace *pt)
+{
+	struct proctrace_features f = { .sz = sizeof(f) };
+	uint32_t bit;
+	int err = proctrace_features(pt, &f);
+
+	if (err) {
+		fprintf(stderr, "bootstrap-cli: cannot read the capabilities: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	for (bit = 1; bit; bit <<= 1) {
+		const char *name = proctrace_feature_name(bit);
+
+		if (!name || !(f.active & bit))
+			continue;
+		if (f.degraded & bit)
+			printf("%s: degraded: %s\n", name, proctrace_feature_degraded(bit));
+		else
+			printf("%s: full\n", name);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 static struct proctrace *open_tracer(const struct cli_options *cli,
 				     struct output *output, int32_t pid)
 {
@@ -332,7 +360,8 @@ static struct proctrace *open_tracer(const struct cli_options *cli,
 			 (cli->wake_every_event ? PROCTRACE_OPT_WAKE_EVERY_EVENT : 0) |
 			 (cli->snapshot ? PROCTRACE_OPT_SNAPSHOT : 0) |
 			 (cli->failed ? PROCTRACE_OPT_EXEC_FAILED : 0) |
-			 (cli->failed_except ? PROCTRACE_OPT_EXEC_FAILED_EXCEPT : 0),
+			 (cli->failed_except ? PROCTRACE_OPT_EXEC_FAILED_EXCEPT : 0) |
+			 (cli->compat ? PROCTRACE_OPT_COMPAT : 0),
 		.exec_failed_errnos = cli->failed_errnos[0] ? cli->failed_errnos : NULL,
 		.max_args_size = cli->max_args,
 		.ring_buffer_size = cli->ring_size,
@@ -412,6 +441,11 @@ int main(int argc, char **argv)
 	pt = open_tracer(&cli, &output, cli.command ? (int32_t)getpid() : cli.pid);
 	if (!pt)
 		return 1;
+	if (cli.features) {
+		status = print_features(pt);
+		proctrace_close(pt);
+		return status;
+	}
 	/* Not before: a start interrupted again and again could fail. */
 	err = command_tick_on_stop(STOP_TICK_MS);
 	if (err) {

@@ -29,6 +29,8 @@ enum {
 	OPT_WAKE_EVERY_EVENT,
 	OPT_MAX_ARGS,
 	OPT_SNAPSHOT,
+	OPT_COMPAT,
+	OPT_FEATURES,
 };
 
 static const struct argp_option option_table[] = {
@@ -68,6 +70,12 @@ static const struct argp_option option_table[] = {
 	{ "latency", OPT_LATENCY, "MS", 0, "", 3 },
 	{ "wake-every-event", OPT_WAKE_EVERY_EVENT, NULL, 0,
 	  "Wake up for every event: lowest latency, highest cost", 3 },
+	{ "features", OPT_FEATURES, NULL, 0,
+	  "Start tracing with the other options given, print which capabilities "
+	  "run, in full or degraded on this kernel, and exit", 3 },
+	{ "compat", OPT_COMPAT, NULL, 0,
+	  "Run the programs made for old kernels (Linux 5.8 on) even on a newer "
+	  "one: every capability degraded, as there", 3 },
 	{ NULL, 0, NULL, 0, "Privileges (every capability is given up once tracing has started):", 4 },
 	{ "user", 'Z', "USER", 0,
 	  "Also switch to USER (a name or number) and its groups then; "
@@ -251,6 +259,12 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_FORK:
 		opts->fork_events = true;
 		return 0;
+	case OPT_COMPAT:
+		opts->compat = true;
+		return 0;
+	case OPT_FEATURES:
+		opts->features = true;
+		return 0;
 	case OPT_SNAPSHOT:
 		opts->snapshot = true;
 		return 0;
@@ -300,6 +314,8 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-p and a command cannot be combined: the command is the subtree traced");
 		if (opts->snapshot && opts->min_duration_ns)
 			argp_error(state, "--snapshot and -d cannot be combined: the process table needs every exec and exit");
+		if (opts->features && opts->command)
+			argp_error(state, "--features and a command cannot be combined: --features only says what tracing would run, and exits");
 		check_delivery_settings(state, p);
 		return 0;
 	default:

@@ -27,6 +27,8 @@ struct cli_options {
 	bool failed_except;		/* failed_errnos lists those NOT to report */
 	int32_t failed_errnos[64];	/* --failed=LIST, ended by 0; none: all */
 	char **command;			/* after "--": what to run, or NULL */
+	bool compat;			/* the programs of old kernels, on any kernel */
+	bool features;			/* --features: print what runs, and exit */
 };
 
 /*
