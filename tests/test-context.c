@@ -114,6 +114,29 @@ static uint64_t proc_start_wall_ns(pid_t pid)
 			  (rt.tv_nsec - bt.tv_nsec));
 }
 
+/*
+ * Runs /bin/sh with @argv, its stdin the read end of a pipe whose write
+ * end is *@to_sh (closing it ends a "read x" there); returns its pid.
+ */
+static pid_t spawn_sh_reading(char *const argv[], int *to_sh)
+{
+	int fds[2];
+	pid_t sh;
+
+	assert_int_equal(pipe(fds), 0);
+	sh = fork();
+	assert_true(sh >= 0);
+	if (sh == 0) {
+		dup2(fds[0], 0);
+		close(fds[1]);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	*to_sh = fds[1];
+	return sh;
+}
+
 static void assert_args(const struct recorded_event *r, char *const want[])
 {
 	uint32_t i;
@@ -238,26 +261,17 @@ static void test_snapshot_with_subtree_filter(void **state)
 	snprintf(script, sizeof(script), "cd /; read x; exit 9");
 	assert_int_equal(chdir(dir), 0);
 	{
-		int fds[2];
+		int to_sh;
 
-		assert_int_equal(pipe(fds), 0);
-		sh = fork();
-		assert_true(sh >= 0);
-		if (sh == 0) {
-			dup2(fds[0], 0);
-			close(fds[1]);
-			execv("/bin/sh", argv);
-			_exit(127);
-		}
+		sh = spawn_sh_reading(argv, &to_sh);
 		assert_int_equal(chdir(here), 0);
-		close(fds[0]);
 		collector_watch(&c, sh);
 		assert_non_null(collector_wait(pt, &c, sh, PROCTRACE_EVENT_EXEC, WAIT_MS));
 		l = proctrace_process_lookup(pt, sh);
 		assert_non_null(l);
 		assert_non_null(l->cwd);
 		assert_string_equal(l->cwd, dir);
-		close(fds[1]);
+		close(to_sh);
 	}
 	status = reap(sh);
 	assert_true(WIFEXITED(status));
@@ -824,21 +838,12 @@ static void test_compat_state_freed(void **state)
 	struct proctrace_features f = { .sz = sizeof(f) };
 	struct collector c = { 0 };
 	struct proctrace *pt;
-	int fds[2];
+	int to_sh;
 	pid_t sh;
 
 	snprintf(script, sizeof(script), "read x; %s exit-group 4 3; %s 0 0; exit 0",
 		 pt_proc_path(), live_child_path());
-	assert_int_equal(pipe(fds), 0);
-	sh = fork();
-	assert_true(sh >= 0);
-	if (sh == 0) {
-		dup2(fds[0], 0);
-		close(fds[1]);
-		execv("/bin/sh", argv);
-		_exit(127);
-	}
-	close(fds[0]);
+	sh = spawn_sh_reading(argv, &to_sh);
 	c.watch_children = true;
 	collector_watch(&c, sh);
 	real("/bin/sh", sh_exe);
@@ -850,7 +855,7 @@ static void test_compat_state_freed(void **state)
 	}
 	assert_int_equal(proctrace_features(pt, &f), 0);
 	if (!(f.degraded & PROCTRACE_FEATURE_PROCESS_STATE)) {
-		close(fds[1]);
+		close(to_sh);
 		reap(sh);
 		proctrace_close(pt);
 		collector_free(&c);
@@ -862,7 +867,7 @@ static void test_compat_state_freed(void **state)
 	assert_int_equal(map_entries("described"), 1);
 	assert_int_equal(map_entries("exit_sent"), 0);
 
-	close(fds[1]);
+	close(to_sh);
 	assert_int_equal(reap(sh), 0);
 	assert_non_null(collector_wait(pt, &c, sh, PROCTRACE_EVENT_EXIT, WAIT_MS));
 	assert_int_equal(wait_map_empty("subtree"), 0);
