@@ -9,6 +9,8 @@
  * failed-exec programs (opt-in) are in exec_failed.bpf.h, included last;
  * what the programs share, settings included, is in pt_common.h.
  */
+#include <linux/errno.h>
+
 #include "pt_common.h"
 #include "pt_usage.h"
 
@@ -52,29 +54,19 @@ struct {
 /*
  * Threads of one process may run do_exit() at the same moment (exit_group
  * kills them all), and more than one may then see the group's live count
- * at zero.  The first to swap a 1 into this slot, kept in the thread-group
- * leader's task storage, sends the exit; the others find it set and stay
- * silent.  The slot lives exactly as long as the process's leader, so
- * there is no table to fill up and a reused pid starts afresh.
+ * at zero.  The first to set this mark, kept for the thread-group leader
+ * (PT_TASK_MAP), sends the exit; the others find it set and stay silent.
+ * The mark lives as long as the process's leader, so a reused pid starts
+ * afresh.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u32);
-} exit_sent SEC(".maps");
+PT_TASK_MAP(exit_sent, __u32);
 
 /*
- * "Described" mark of the snapshot: claimed, in the thread-group leader's
- * storage, by the snapshot iterator or by the fork record of a process
- * created while the snapshot runs, whichever comes first.
+ * "Described" mark of the snapshot: claimed, for the thread-group leader,
+ * by the snapshot iterator or by the fork record of a process created
+ * while the snapshot runs, whichever comes first.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u32);
-} described SEC(".maps");
+PT_TASK_MAP(described, __u32);
 
 /* Who described a process first while the snapshot ran (the "described" mark). */
 #define CLAIMED_BY_FORK 1
@@ -90,16 +82,31 @@ struct {
  */
 static __always_inline bool claim(struct task_struct *leader, __u32 by)
 {
-	__u32 *mark = bpf_task_storage_get(&described, leader, 0,
-					   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u32 *mark;
+#ifdef PT_COMPAT
+	/*
+	 * No atomic exchange before Linux 5.12: the hash map's insert is
+	 * the atomic step, only one BPF_NOEXIST insert of a key succeeds.
+	 */
+	__u64 key = pt_task_key(leader);
+	long err = bpf_map_update_elem(&described, &key, &by, BPF_NOEXIST);
+
+	if (err != -EEXIST)
+		return true;	/* ours; or the map is full: a rare double */
+	mark = bpf_map_lookup_elem(&described, &key);
+	return !mark || *mark == by;
+#else
 	__u32 old;
 
+	mark = bpf_task_storage_get(&described, leader, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!mark)
 		mark = bpf_task_storage_get(&described, leader, 0, 0);
 	if (!mark)
 		return true;
 	old = __sync_val_compare_and_swap(mark, 0, by);
 	return old == 0 || old == by;
+#endif
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -167,13 +174,56 @@ struct exit_record {
  */
 const volatile bool read_usage = true;
 
+/*
+ * True if @task, the last thread of its process to exit, is the first to
+ * claim its EXIT (see exit_sent).
+ */
+static __always_inline bool first_to_exit(struct task_struct *task)
+{
+	/*
+	 * The mark is needed only if another thread can still race us to
+	 * it: one that has not been released yet (nr_threads counts them; a
+	 * thread is released after its exit tracepoint).  Alone, we only look
+	 * for a mark that a thread released before us may have set, and
+	 * allocate nothing: most processes have one thread, and the
+	 * allocation was most of the exit program's cost (docs/performance.md).
+	 */
+	bool racing = BPF_CORE_READ(task, signal, nr_threads) > 1;
+#ifdef PT_COMPAT
+	__u64 key = pt_task_key(task->group_leader);
+	__u32 one = 1;
+
+	if (!racing)
+		return !bpf_map_lookup_elem(&exit_sent, &key);
+	/*
+	 * The first insert wins; no room in the map: the exit is sent
+	 * anyway, as a rare duplicate is better than a loss.
+	 */
+	return bpf_map_update_elem(&exit_sent, &key, &one, BPF_NOEXIST) != -EEXIST;
+#else
+	__u32 *sent;
+
+	sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0,
+				    racing ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	/*
+	 * Two threads creating the slot at once: the loser gets NULL (its
+	 * insert finds the winner's), and then finds the winner's slot.
+	 */
+	if (!sent && racing)
+		sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0, 0);
+	/*
+	 * Still no slot (no memory, or task storage busy on this CPU): the
+	 * exit is sent anyway, as a rare duplicate is better than a loss.
+	 */
+	return !sent || !__sync_lock_test_and_set(sent, 1);
+#endif
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proctrace_exit, struct task_struct *task)
 {
 	struct exit_record r;
 	struct pt_wire_event *e = &r.hdr;
-	__u32 *sent;
-	__u64 create;
 
 	/*
 	 * do_exit() has already taken this thread off signal->live: zero
@@ -191,28 +241,7 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 	if (!record_passes(e))
 		return 0;
 
-	/*
-	 * The slot is needed only if another thread can still race us to
-	 * it: one that has not been released yet (nr_threads counts them; a
-	 * thread is released after its exit tracepoint).  Alone, we only look
-	 * for a slot that a thread released before us may have created, and
-	 * allocate nothing: most processes have one thread, and the
-	 * allocation was most of this program's cost (docs/performance.md).
-	 */
-	create = BPF_CORE_READ(task, signal, nr_threads) > 1 ?
-		 BPF_LOCAL_STORAGE_GET_F_CREATE : 0;
-	sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0, create);
-	/*
-	 * Two threads creating the slot at once: the loser gets NULL (its
-	 * insert finds the winner's), and then finds the winner's slot.
-	 */
-	if (!sent && create)
-		sent = bpf_task_storage_get(&exit_sent, task->group_leader, 0, 0);
-	/*
-	 * Still no slot (no memory, or task storage busy on this CPU): the
-	 * exit is sent anyway, as a rare duplicate is better than a loss.
-	 */
-	if (sent && __sync_lock_test_and_set(sent, 1))
+	if (!first_to_exit(task))
 		return 0;
 	e->exit_code = wait_status(task);
 	if (read_usage) {
@@ -222,6 +251,20 @@ int BPF_PROG(proctrace_exit, struct task_struct *task)
 		send(e, sizeof(*e));
 	}
 	return 0;
+}
+
+/* Puts the subtree filter's mark on @task; false if there is no room. */
+static __always_inline bool mark_subtree(struct task_struct *task)
+{
+#ifdef PT_COMPAT
+	__u64 key = pt_task_key(task);
+	__u8 one = 1;
+
+	return !bpf_map_update_elem(&subtree, &key, &one, BPF_ANY);
+#else
+	return bpf_task_storage_get(&subtree, task, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE) != NULL;
+#endif
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -234,8 +277,7 @@ int BPF_PROG(proctrace_fork, struct task_struct *parent,
 		if (!in_subtree(parent))
 			return 0;
 		/* Threads get the mark too: any of them may exec or exit last. */
-		if (!bpf_task_storage_get(&subtree, child, 0,
-					  BPF_LOCAL_STORAGE_GET_F_CREATE)) {
+		if (!mark_subtree(child)) {
 			count_loss(PT_LOSS_OTHER);
 			return 0;
 		}
@@ -257,14 +299,51 @@ int BPF_PROG(proctrace_fork, struct task_struct *parent,
 }
 
 /*
- * The compat variant keeps per-process state in hash maps (no task
- * storage before Linux 5.11): a task's entries go when the task is freed.
- * The full variant has the program too, so that both objects have the same
- * programs (bpf/meson.build); the library does not load it there.
+ * The compat variant keeps per-task state in hash maps keyed by the task's
+ * address (PT_TASK_MAP): a task's entries go when the task is freed, so
+ * that the address, reused for another task, starts afresh.  Every entry
+ * is put while its task is alive (at fork, exit, in the snapshot or the
+ * root's marking, all before the task's release and the RCU grace period
+ * that precedes this tracepoint).  The full variant has the program too,
+ * so that both objects have the same programs (bpf/meson.build); the
+ * library does not load it there.
  */
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(proctrace_free, struct task_struct *task)
 {
+#ifdef PT_COMPAT
+	__u64 key = pt_task_key(task);
+
+	/* Only leaders have the process-wide marks, but a miss is cheap. */
+	bpf_map_delete_elem(&exit_sent, &key);
+	if (process_table)
+		bpf_map_delete_elem(&described, &key);
+	if (filter_subtree)
+		bpf_map_delete_elem(&subtree, &key);
+#endif
+	return 0;
+}
+
+/*
+ * The subtree filter's root in the compat variant, where the library
+ * cannot name a task to the map (no task storage, no pidfd key): its
+ * thread-group id, and this iterator, which the library runs once between
+ * load and attach, marks each of its threads.  Neither is used in the full
+ * variant, where the library marks the root by pidfd.
+ */
+const volatile __s32 subtree_root = 0;
+
+SEC("iter/task")
+int proctrace_mark_root(struct bpf_iter__task *ctx)
+{
+#ifdef PT_COMPAT
+	struct task_struct *task = ctx->task;
+
+	if (!task || task->tgid != subtree_root)
+		return 0;
+	if (!mark_subtree(task))
+		count_loss(PT_LOSS_OTHER);
+#endif
 	return 0;
 }
 
@@ -274,9 +353,28 @@ int BPF_PROG(proctrace_free, struct task_struct *task)
  * the iterator link's fd (no tracefs, no /proc walk).  Runs after the
  * tracepoints are attached; see claim() and docs/design.md for why no
  * process is described twice or after its exit.  Sleepable, to read
- * another process's arguments with bpf_copy_from_user_task() (5.18+).
+ * another process's arguments with bpf_copy_from_user_task() (5.18+);
+ * in the compat variant, not, and without the arguments.
  */
-SEC("iter.s/task")
+#ifdef PT_COMPAT
+/*
+ * pt_args_reader of the compat snapshot: none.  Before Linux 5.18 a BPF
+ * program cannot read another process's memory; the library fills the
+ * arguments in from /proc/PID/cmdline after the walk (lib/bpf_snapshot.c).
+ */
+static __always_inline __u64 args_none(struct exec_scratch *s, __u64 at,
+				       __u64 limit, void *ctx)
+{
+	return 0;
+}
+#define SNAPSHOT_SEC "iter/task"
+#define SNAPSHOT_ARGS args_none
+#else
+#define SNAPSHOT_SEC "iter.s/task"
+#define SNAPSHOT_ARGS args_of_task
+#endif
+
+SEC(SNAPSHOT_SEC)
 int proctrace_snapshot(struct bpf_iter__task *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
@@ -309,7 +407,7 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	if (!claim(task, CLAIMED_BY_SNAPSHOT))
 		return 0;
 
-	size = put_record(s, task, PT_NAME_NONE, NULL, args_of_task, task,
+	size = put_record(s, task, PT_NAME_NONE, NULL, SNAPSHOT_ARGS, task,
 			  PT_WIRE_SNAPSHOT_ARGS_MAX,
 			  BPF_CORE_READ(task, mm, exe_file));
 

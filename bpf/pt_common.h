@@ -87,17 +87,52 @@ struct exec_scratch {
 #define SCRATCH_PATH_AT_MAX (2 * PT_WIRE_ARGS_MAX)
 
 /*
- * The subtree filter: a mark in each traced task's own storage, set by
- * the library on the root before attaching and copied to every child at
- * fork.  Task storage lives and dies with the task, so there is no table
- * to fill up, and a descendant keeps its mark when it is reparented.
+ * Per-task state (the subtree mark here, the exit and snapshot marks in
+ * proctrace.bpf.c).  Full variant: task storage, which lives and dies with
+ * the task, so there is no table to fill up.  Compat variant (no task
+ * storage before Linux 5.11): a hash map keyed by the task_struct's
+ * address (pt_task_key()), an entry deleted when its task is freed
+ * (proctrace_free), so that a key never names two tasks; the library sizes
+ * it (lib/bpf_config.c), and docs/design.md says what happens when it is
+ * full.  The maps have the same names in both variants (one skeleton).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u8);
-} subtree SEC(".maps");
+#ifdef PT_COMPAT
+#define PT_TASK_MAP(name, value_type)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_HASH);			\
+		__uint(map_flags, BPF_F_NO_PREALLOC);			\
+		__uint(max_entries, 1);	/* the library sets it */	\
+		__type(key, __u64);					\
+		__type(value, value_type);				\
+	} name SEC(".maps")
+
+/* The compat maps' key of @task: its address, unique while it lives. */
+static __always_inline __u64 pt_task_key(struct task_struct *task)
+{
+	return (__u64)(unsigned long)task;
+}
+
+/* @task's entry in the compat map @map, or NULL. */
+#define pt_task_lookup(map, task)					\
+	({ __u64 key_ = pt_task_key(task); bpf_map_lookup_elem(map, &key_); })
+#else
+#define PT_TASK_MAP(name, value_type)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_TASK_STORAGE);		\
+		__uint(map_flags, BPF_F_NO_PREALLOC);			\
+		__type(key, int);					\
+		__type(value, value_type);				\
+	} name SEC(".maps")
+
+#define pt_task_lookup(map, task) bpf_task_storage_get(map, task, 0, 0)
+#endif
+
+/*
+ * The subtree filter: a mark per traced task, set by the library on the
+ * root and its threads before attaching (lib/bpf_subtree.c) and copied to
+ * every child at fork; a descendant keeps it when it is reparented.
+ */
+PT_TASK_MAP(subtree, __u8);
 
 static __always_inline void count_loss(__u32 cause)
 {
@@ -130,7 +165,7 @@ static __always_inline void send(void *rec, __u64 size)
  */
 static __always_inline bool marked(struct task_struct *task)
 {
-	return !filter_subtree || bpf_task_storage_get(&subtree, task, 0, 0);
+	return !filter_subtree || pt_task_lookup(&subtree, task);
 }
 
 /* @task, or its thread-group leader, is in the subtree. */
@@ -139,7 +174,7 @@ static __always_inline bool in_subtree(struct task_struct *task)
 	if (marked(task))
 		return true;
 	/* Threads the root had before tracing started carry no mark. */
-	return bpf_task_storage_get(&subtree, task->group_leader, 0, 0) != NULL;
+	return pt_task_lookup(&subtree, task->group_leader) != NULL;
 }
 
 /* The filters that look at the record itself. */

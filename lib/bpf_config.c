@@ -5,6 +5,7 @@
  * (for failed exec attempts, fexit where the kernel accepts it, which a
  * probe program tells, else the raw sys_exit tracepoint).
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,6 +100,50 @@ static int configure_exec_failed(struct proctrace_bpf *skel,
 	return err;
 }
 
+/*
+ * Most entries of each of the compat variant's per-task hash maps
+ * (PT_TASK_MAP in bpf/pt_common.h).  A task has at most one entry in each
+ * and every task has a pid, so pid_max entries never fill; but an empty
+ * map still costs its bucket array (16 bytes an entry), and pid_max may be
+ * 4 million: capped (docs/design.md says what a full map costs).
+ */
+#define STATE_ENTRIES_MAX 65536u
+
+static __u32 state_entries(void)
+{
+	unsigned long pid_max = 0;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &pid_max) != 1)
+			pid_max = 0;
+		fclose(f);
+	}
+	if (!pid_max || pid_max > STATE_ENTRIES_MAX)
+		return STATE_ENTRIES_MAX;
+	return (__u32)pid_max;
+}
+
+/*
+ * The compat variant's per-task maps: exit_sent always in use, the others
+ * with their option only (a map cannot have 0 entries).
+ */
+static int size_state_maps(struct proctrace_bpf *skel,
+			   const struct pt_backend_params *p)
+{
+	__u32 n = state_entries();
+	int err;
+
+	err = bpf_map__set_max_entries(skel->maps.exit_sent, n);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.described,
+					       p->flags & PROCTRACE_OPT_SNAPSHOT ? n : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.subtree,
+					       p->filter_pid > 0 ? n : 1);
+	return err;
+}
+
 /* The settings the BPF program reads as constants, and the map sizes. */
 int pt_bpf_configure(struct proctrace_bpf *skel,
 		     const struct pt_backend_params *p, bool compat, bool allow_fexit)
@@ -122,6 +167,7 @@ int pt_bpf_configure(struct proctrace_bpf *skel,
 	 */
 	skel->rodata->wakeup_bytes = p->ring_buffer_size / 8;
 	skel->rodata->filter_subtree = p->filter_pid > 0;
+	skel->rodata->subtree_root = p->filter_pid;
 	skel->rodata->filter_by_uid = p->flags & PROCTRACE_OPT_FILTER_UID;
 	skel->rodata->filter_uid = p->filter_uid;
 	skel->rodata->filter_cgroup_id = p->filter_cgroup_id;
@@ -139,9 +185,16 @@ int pt_bpf_configure(struct proctrace_bpf *skel,
 		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus + 1);
 	if (!err)
 		err = configure_exec_failed(skel, p, ncpus, allow_fexit && !compat);
-	/* The compat variant's per-process hash maps are emptied as tasks go. */
+	/* The compat variant's per-task hash maps are emptied as tasks go. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_free, compat);
+	if (!err && compat)
+		err = size_state_maps(skel, p);
+	/* Run once by the library (lib/bpf_subtree.c), never attached. */
+	bpf_program__set_autoattach(skel->progs.proctrace_mark_root, false);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_mark_root,
+						compat && p->filter_pid > 0);
 	/* Fork is the busiest tracepoint: attach only if something needs it. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_fork,

@@ -2,7 +2,8 @@
 /*
  * The subtree filter's root (opts.filter_pid): its mark in the task
  * storage map, put by pidfd on the process and its threads between load
- * and attach, from which every descendant inherits it on the BPF side.
+ * and attach (in the compat variant, by a task iterator), from which
+ * every descendant inherits it on the BPF side.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -54,6 +55,41 @@ static int mark_task(int map_fd, int32_t id, unsigned int pidfd_flags)
 }
 
 /*
+ * The compat variant's marking (no task storage, so no pidfd key): the
+ * BPF side's proctrace_mark_root iterator, run once through a link of its
+ * own, marks every thread whose thread-group id is the root's (set in
+ * rodata).  Returns -ESRCH if it found none: the root is gone.
+ */
+static int mark_root_by_iterator(struct pt_backend *b)
+{
+	struct bpf_link *link = bpf_program__attach_iter(b->skel->progs.proctrace_mark_root,
+							 NULL);
+	__u64 key;
+	char buf[64];
+	int fd, err = 0;
+	ssize_t n;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		err = -errno;
+	/* The walk runs as the iterator is read (it writes nothing). */
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	if (!err && bpf_map_get_next_key(bpf_map__fd(b->skel->maps.subtree), NULL, &key))
+		err = -ESRCH;
+	return err;
+}
+
+/*
  * Puts the subtree filter's mark on the root process, between load and
  * attach, so that every child it forks once attached inherits it.  Its
  * other threads are marked too where the kernel can name a thread by
@@ -78,6 +114,17 @@ int pt_bpf_mark_subtree_root(struct pt_backend *b, int32_t pid)
 		pt_warn(&b->log, "proctrace_start: filter_pid %d is a thread of process %d; "
 			"pass the process id %d", (int)pid, tgid, tgid);
 		return -EINVAL;
+	}
+	if (b->compat) {
+		/* Every thread, at once: nothing more to do or say. */
+		err = mark_root_by_iterator(b);
+		if (err == -ESRCH)
+			pt_warn(&b->log, "proctrace_start: filter_pid %d: no such process",
+				(int)pid);
+		else if (err)
+			pt_warn(&b->log, "proctrace_start: cannot mark process %d for the subtree "
+				"filter: %s", (int)pid, strerror(-err));
+		return err;
 	}
 	err = mark_task(map_fd, pid, 0);
 	if (err) {

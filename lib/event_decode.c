@@ -184,6 +184,9 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 		out->flags |= PROCTRACE_EVENT_F_EXE_TRUNCATED;
 	if (w->flags & PT_WIRE_F_EXE_UNREACHABLE)
 		out->flags |= PROCTRACE_EVENT_F_EXE_UNREACHABLE;
+	/* EXEC_FAILED; PROCESS of the compat variant (lib/bpf_snapshot.c). */
+	if (w->flags & PT_WIRE_F_ARGS_UNREADABLE)
+		out->flags |= PROCTRACE_EVENT_F_ARGS_UNREADABLE;
 	out->exec_dirfd = PT_AT_FDCWD;
 
 	switch (w->type) {
@@ -217,8 +220,6 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 			out->flags |= PROCTRACE_EVENT_F_FILENAME_TRUNCATED;
 		if (w->flags & PT_WIRE_F_COMPAT)
 			out->flags |= PROCTRACE_EVENT_F_COMPAT;
-		if (w->flags & PT_WIRE_F_ARGS_UNREADABLE)
-			out->flags |= PROCTRACE_EVENT_F_ARGS_UNREADABLE;
 		if (w->flags & PT_WIRE_F_EXECVEAT) {
 			out->exec_dirfd = w->dirfd;
 			out->exec_at_flags = w->at_flags;
@@ -230,6 +231,7 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 	case PT_WIRE_EXIT:
 		out->type = PROCTRACE_EVENT_EXIT;
 		out->flags &= ~(uint32_t)(PROCTRACE_EVENT_F_ARGS_TRUNCATED |
+					  PROCTRACE_EVENT_F_ARGS_UNREADABLE |
 					  PROCTRACE_EVENT_F_EXE_TRUNCATED |
 					  PROCTRACE_EVENT_F_EXE_UNREACHABLE);
 		decode_status(w->exit_code, out);

@@ -25,10 +25,12 @@ static const struct {
 	  "a deeper one is cut to its last components and flagged truncated" },
 	{ PROCTRACE_FEATURE_PROCESS_STATE, "process state",
 	  "kept in hash maps instead of task storage: the same guarantees while they "
-	  "have room, beyond it a rare duplicate EXIT or snapshot record" },
+	  "have room (a process each, up to 65,536), beyond it a rare duplicate EXIT or "
+	  "snapshot record, or a subtree descendant dropped and counted as lost" },
 	{ PROCTRACE_FEATURE_SNAPSHOT, "snapshot",
-	  "arguments are read from /proc/PID/cmdline after the kernel's walk: a process "
-	  "that ended in between has none (PROCTRACE_EVENT_F_ARGS_UNREADABLE)" },
+	  "arguments are read from /proc/PID/cmdline after the kernel's walk, with the "
+	  "same cap: a process that ended in between has none "
+	  "(PROCTRACE_EVENT_F_ARGS_UNREADABLE)" },
 	{ PROCTRACE_FEATURE_EXEC_FAILED, "failed exec attempts",
 	  "caught at the raw sys_exit tracepoint instead of fexit: every system call "
 	  "of the machine pays for it while tracing" },

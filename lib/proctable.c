@@ -27,6 +27,7 @@
 
 /* The flags that describe a program, kept with it. */
 #define PROGRAM_FLAGS (PROCTRACE_EVENT_F_ARGS_TRUNCATED |                     \
+		       PROCTRACE_EVENT_F_ARGS_UNREADABLE |                    \
 		       PROCTRACE_EVENT_F_EXE_TRUNCATED |                      \
 		       PROCTRACE_EVENT_F_EXE_UNREACHABLE |                    \
 		       PROCTRACE_EVENT_F_CWD_TRUNCATED |                      \

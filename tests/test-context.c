@@ -7,6 +7,7 @@
  * from /proc and from the children we start.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <cmocka.h>
 
 #include "live-harness.h"
@@ -110,6 +112,29 @@ static uint64_t proc_start_wall_ns(pid_t pid)
 	return ticks * (1000000000ULL / (uint64_t)hz) +
 	       (uint64_t)(((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000LL +
 			  (rt.tv_nsec - bt.tv_nsec));
+}
+
+/*
+ * Runs /bin/sh with @argv, its stdin the read end of a pipe whose write
+ * end is *@to_sh (closing it ends a "read x" there); returns its pid.
+ */
+static pid_t spawn_sh_reading(char *const argv[], int *to_sh)
+{
+	int fds[2];
+	pid_t sh;
+
+	assert_int_equal(pipe(fds), 0);
+	sh = fork();
+	assert_true(sh >= 0);
+	if (sh == 0) {
+		dup2(fds[0], 0);
+		close(fds[1]);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	*to_sh = fds[1];
+	return sh;
 }
 
 static void assert_args(const struct recorded_event *r, char *const want[])
@@ -236,26 +261,17 @@ static void test_snapshot_with_subtree_filter(void **state)
 	snprintf(script, sizeof(script), "cd /; read x; exit 9");
 	assert_int_equal(chdir(dir), 0);
 	{
-		int fds[2];
+		int to_sh;
 
-		assert_int_equal(pipe(fds), 0);
-		sh = fork();
-		assert_true(sh >= 0);
-		if (sh == 0) {
-			dup2(fds[0], 0);
-			close(fds[1]);
-			execv("/bin/sh", argv);
-			_exit(127);
-		}
+		sh = spawn_sh_reading(argv, &to_sh);
 		assert_int_equal(chdir(here), 0);
-		close(fds[0]);
 		collector_watch(&c, sh);
 		assert_non_null(collector_wait(pt, &c, sh, PROCTRACE_EVENT_EXEC, WAIT_MS));
 		l = proctrace_process_lookup(pt, sh);
 		assert_non_null(l);
 		assert_non_null(l->cwd);
 		assert_string_equal(l->cwd, dir);
-		close(fds[1]);
+		close(to_sh);
 	}
 	status = reap(sh);
 	assert_true(WIFEXITED(status));
@@ -716,6 +732,151 @@ static void test_churn_during_start(void **state)
 	collector_free(&c);
 }
 
+/*
+ * A snapshot's arguments cut at max_args_size, the last string short and
+ * the truncation flag set: by the BPF side in the full variant, by the
+ * library's read of /proc in the compat one.
+ */
+static void test_snapshot_args_capped(void **state)
+{
+	char *argv[] = { "pt-child", "0", "60000", "abcdefghijklmnopqrstuvwxyz", NULL };
+	PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_SNAPSHOT, .max_args_size = 24);
+	char exe[PATH_MAX];
+	struct collector c = { 0 };
+	const struct recorded_event *p;
+	struct proctrace *pt;
+	pid_t pid;
+
+	real(live_child_path(), exe);
+	pid = spawn(live_child_path(), argv);
+	collector_watch(&c, pid);
+	wait_exe(pid, exe);
+	pt = live_start_opts(&c, &opts);
+	p = collector_wait(pt, &c, pid, PROCTRACE_EVENT_PROCESS, WAIT_MS);
+	assert_non_null(p);
+	/* "pt-child\0" "0\0" "60000\0": 17 bytes, then 7 of the last. */
+	assert_int_equal(p->ev.args_count, 4);
+	assert_string_equal(p->ev.args[3], "abcdefg");
+	assert_true(p->ev.flags & PROCTRACE_EVENT_F_ARGS_TRUNCATED);
+	assert_false(p->ev.flags & PROCTRACE_EVENT_F_ARGS_UNREADABLE);
+	/* The parts after the arguments are whole. */
+	assert_non_null(p->ev.exe);
+	assert_string_equal(p->ev.exe, exe);
+	kill(pid, SIGTERM);
+	reap(pid);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/*
+ * Entries in this process's BPF map named @name (-1 if it has none): its
+ * descriptor is found among ours, where the library keeps it; the newest
+ * such map (the highest id), should a failed test have left a session.
+ */
+static long map_entries(const char *name)
+{
+	char link[300], target[64];
+	__u32 best_id = 0;
+	struct dirent *d;
+	long n = -1;
+	int best = -1;
+	DIR *dir = opendir("/proc/self/fd");
+
+	assert_non_null(dir);
+	while ((d = readdir(dir))) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		ssize_t l;
+		int fd = atoi(d->d_name);
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", d->d_name);
+		l = readlink(link, target, sizeof(target) - 1);
+		if (l <= 0)
+			continue;
+		target[l] = '\0';
+		if (!strcmp(target, "anon_inode:bpf-map") &&
+		    !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name) &&
+		    info.id > best_id) {
+			assert_true(info.key_size <= 16);
+			best_id = info.id;
+			best = fd;
+		}
+	}
+	if (best >= 0) {
+		__u64 key[2], next[2];
+
+		for (n = 0; !bpf_map_get_next_key(best, n ? key : NULL, next); n++)
+			memcpy(key, next, sizeof(key));
+		assert_int_equal(errno, ENOENT);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Waits up to 10 s for the map @name to be empty; its last count. */
+static long wait_map_empty(const char *name)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i < 1000 && (n = map_entries(name)) != 0; i++)
+		usleep(10000);
+	return n;
+}
+
+/*
+ * The compat variant's per-task hash maps (PROCESS_STATE degraded) hold
+ * an entry per marked task while it lives and none once it is freed: a
+ * subtree (root, a child whose threads exit together, a grandchild) with
+ * the snapshot on leaves all three maps empty.  Skipped in the full
+ * variant, whose task storage the kernel empties itself.
+ */
+static void test_compat_state_freed(void **state)
+{
+	char script[PATH_MAX * 2 + 64], sh_exe[PATH_MAX];
+	char *argv[] = { "sh", "-c", script, NULL };
+	struct proctrace_features f = { .sz = sizeof(f) };
+	struct collector c = { 0 };
+	struct proctrace *pt;
+	int to_sh;
+	pid_t sh;
+
+	snprintf(script, sizeof(script), "read x; %s exit-group 4 3; %s 0 0; exit 0",
+		 pt_proc_path(), live_child_path());
+	sh = spawn_sh_reading(argv, &to_sh);
+	c.watch_children = true;
+	collector_watch(&c, sh);
+	real("/bin/sh", sh_exe);
+	wait_exe(sh, sh_exe);
+	{
+		PROCTRACE_OPTS(opts, .flags = PROCTRACE_OPT_SNAPSHOT, .filter_pid = sh);
+
+		pt = live_start_opts(&c, &opts);
+	}
+	assert_int_equal(proctrace_features(pt, &f), 0);
+	if (!(f.degraded & PROCTRACE_FEATURE_PROCESS_STATE)) {
+		close(to_sh);
+		reap(sh);
+		proctrace_close(pt);
+		collector_free(&c);
+		skip();
+	}
+	assert_non_null(collector_wait(pt, &c, sh, PROCTRACE_EVENT_PROCESS, WAIT_MS));
+	/* The root alone, one thread: marked, described, not exited. */
+	assert_int_equal(map_entries("subtree"), 1);
+	assert_int_equal(map_entries("described"), 1);
+	assert_int_equal(map_entries("exit_sent"), 0);
+
+	close(to_sh);
+	assert_int_equal(reap(sh), 0);
+	assert_non_null(collector_wait(pt, &c, sh, PROCTRACE_EVENT_EXIT, WAIT_MS));
+	assert_int_equal(wait_map_empty("subtree"), 0);
+	assert_int_equal(wait_map_empty("described"), 0);
+	assert_int_equal(wait_map_empty("exit_sent"), 0);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -727,6 +888,8 @@ int main(void)
 		cmocka_unit_test(test_ancestors_lookup),
 		cmocka_unit_test(test_snapshot_bounded_poll),
 		cmocka_unit_test(test_churn_during_start),
+		cmocka_unit_test(test_snapshot_args_capped),
+		cmocka_unit_test(test_compat_state_freed),
 	};
 
 	live_prepare();

@@ -117,7 +117,11 @@ enum proctrace_event_type {
 #define PROCTRACE_EVENT_F_CWD_UNREACHABLE (1u << 9)
 /** @brief EXEC_FAILED: @c args holds the strings before one that could not
  * be read from the caller's memory: a bad pointer, or possibly a string it
- * has not touched since fork(2) when the call failed early.  @since 0.3 */
+ * has not touched since fork(2) when the call failed early.  Since 0.4 also
+ * PROCESS (and EXIT and FORK with its program) on the compat programs
+ * (proctrace_features(), PROCTRACE_FEATURE_SNAPSHOT degraded): the process
+ * ended before its arguments could be read from /proc, and @c args is
+ * NULL.  @since 0.3 */
 #define PROCTRACE_EVENT_F_ARGS_UNREADABLE (1u << 10)
 /** @brief EXIT: @c read_bytes and @c write_bytes are 0 because the kernel
  * does not count them (no CONFIG_TASK_IO_ACCOUNTING).  @since 0.3 */
