@@ -16,6 +16,9 @@ cli=${1:?usage: verified-insns.sh BOOTSTRAP-CLI}
 # A cgroup v2 directory for the cgroup filter: the root of its mount.
 cgroup=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 
+# PROCTRACE_COMPAT=1 in the environment measures the compat variant's
+# programs instead (docs/design.md, "Bounded loops").
+
 # session LABEL OPTION...
 session() {
 	label=$1

@@ -44,11 +44,27 @@ const volatile bool exec_failed_fexit = false;
  * the task may be preempted and another one run the same program on this
  * CPU.  So failed attempts have their own scratch slots, apart from the
  * exec program's, each with a busy word: a program that finds its CPU's
- * slot busy counts a loss instead of writing over a record being built.
+ * slot busy counts a loss instead of writing over a record being built
+ * (see failed_slot_take()).
  */
+/*
+ * State of the walk over the caller's argv[], shared with its steps; in
+ * the slot (map memory), where the compat variant's steps find it.
+ */
+struct argv_walk {
+	const char *argv;	/* user address of the pointer array */
+	__u32 base;		/* where the strings start: after the filename */
+	__u32 off;		/* bytes of argument strings copied so far */
+	__u32 limit;		/* at most this many */
+	bool compat;		/* 4-byte pointers (a 32-bit caller) */
+	bool truncated;
+	bool unreadable;	/* a pointer or string could not be read */
+};
+
 struct failed_scratch {
 	__u32 busy;
 	__u32 pad;
+	struct argv_walk walk;
 	struct exec_scratch rec;
 };
 
@@ -59,6 +75,36 @@ struct {
 	__type(value, struct failed_scratch);
 } failed_scratch SEC(".maps");
 
+/*
+ * Takes @s for this program; false if another one is building a record
+ * in it.  The full variant swaps the busy word atomically, as an fexit
+ * program may be preempted by another on its CPU.  The compat variant
+ * runs only the raw sys_exit tracepoint (the library never loads its
+ * fexit programs): a tracepoint runs with preemption disabled and is not
+ * reached from an NMI, so nothing else runs on this CPU meanwhile and a
+ * plain word will do; BPF's exchange needs Linux 5.12.
+ */
+static __always_inline bool failed_slot_take(struct failed_scratch *s)
+{
+#ifdef PT_COMPAT
+	if (s->busy)
+		return false;
+	s->busy = 1;
+	return true;
+#else
+	return !__sync_lock_test_and_set(&s->busy, 1);
+#endif
+}
+
+static __always_inline void failed_slot_release(struct failed_scratch *s)
+{
+#ifdef PT_COMPAT
+	s->busy = 0;
+#else
+	__sync_lock_test_and_set(&s->busy, 0);	/* clang 14 has no store-release for BPF */
+#endif
+}
+
 static __always_inline bool errno_wanted(__u32 err)
 {
 	if (err >= PT_WIRE_ERRNO_LIMIT)
@@ -66,16 +112,6 @@ static __always_inline bool errno_wanted(__u32 err)
 	return exec_failed_errnos[err / 64] & (1ull << (err % 64));
 }
 
-/* State of the walk over the caller's argv[], shared with the callback. */
-struct argv_walk {
-	const char *argv;	/* user address of the pointer array */
-	__u32 base;		/* where the strings start: after the filename */
-	__u32 off;		/* bytes of argument strings copied so far */
-	__u32 limit;		/* at most this many */
-	bool compat;		/* 4-byte pointers (a 32-bit caller) */
-	bool truncated;
-	bool unreadable;	/* a pointer or string could not be read */
-};
 
 /*
  * Copies argv[i] after the strings before it; returns 1 to end the walk
@@ -142,6 +178,32 @@ unreadable:
 	return 1;
 }
 
+/* Steps of the walk per call of copy_args_global(). */
+#define ARGV_BATCH 16
+
+/*
+ * The compat variant's steps (no bpf_loop()): argv[first] and the
+ * ARGV_BATCH - 1 after it, in this CPU's slot; returns 1 when the walk
+ * ends.  A global function, which the verifier checks once on its own
+ * (as the path walk's step, bpf/pt_path.h): the bounded loop that calls
+ * it costs a few instructions per call, so it takes the full variant's
+ * number of steps.  Only the sys_exit tracepoint runs it (see
+ * failed_slot_take()): the slot is this program's meanwhile.  Unused in
+ * the full object, where it is for the same map order as pt_path_step_global().
+ */
+__noinline int copy_args_global(__u32 first)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct failed_scratch *s = bpf_map_lookup_elem(&failed_scratch, &cpu);
+
+	if (!s)
+		return 1;
+	for (int k = 0; k < ARGV_BATCH; k++)
+		if (copy_one_arg(first + k, &s->walk))
+			return 1;
+	return 0;
+}
+
 /*
  * pt_args_reader of a failed exec: @ctx is the walk, with its argv and
  * compat set; the strings go after the filename, at @at.
@@ -154,8 +216,15 @@ static __always_inline __u64 args_of_argv(struct exec_scratch *s, __u64 at,
 	w->base = at;
 	w->limit = limit;
 	/* Every string takes a byte at least: limit + 1 steps see the end. */
+#ifdef PT_COMPAT
+	if (w->argv)
+		for (int i = 0; i <= PT_WIRE_ARGS_MAX / ARGV_BATCH; i++)
+			if (copy_args_global(i * ARGV_BATCH))
+				break;
+#else
 	if (w->argv)
 		bpf_loop(limit + 1, copy_one_arg, w, 0);
+#endif
 	if (w->truncated)
 		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
 	if (w->unreadable)
@@ -172,7 +241,10 @@ static __noinline int exec_failed(long ret, const char *filename,
 {
 	struct task_struct *task;
 	struct failed_scratch *s;
-	struct argv_walk w = {};
+#ifndef PT_COMPAT
+	struct argv_walk stack_walk;	/* bpf_loop() wants its context on the stack */
+#endif
+	struct argv_walk *w;
 	__u32 cpu, err, dirfd_path;
 	__u64 size, end;
 
@@ -187,7 +259,7 @@ static __noinline int exec_failed(long ret, const char *filename,
 
 	cpu = bpf_get_smp_processor_id();
 	s = bpf_map_lookup_elem(&failed_scratch, &cpu);
-	if (!s || __sync_lock_test_and_set(&s->busy, 1)) {
+	if (!s || !failed_slot_take(s)) {
 		count_loss(PT_LOSS_OTHER);
 		return 0;
 	}
@@ -201,10 +273,16 @@ static __noinline int exec_failed(long ret, const char *filename,
 		s->rec.hdr.at_flags = (__u32)at;
 	}
 
-	w.argv = argv;
-	w.compat = kind & PT_WIRE_F_COMPAT;
-	size = put_record(&s->rec, task, PT_NAME_USER, filename, args_of_argv,
-			  &w, PT_WIRE_ARGS_MAX, NULL);
+#ifdef PT_COMPAT
+	w = &s->walk;
+#else
+	w = &stack_walk;
+#endif
+	__builtin_memset(w, 0, sizeof(*w));
+	w->argv = argv;
+	w->compat = kind & PT_WIRE_F_COMPAT;
+	size = put_record(&s->rec, PT_PATH_SLOT_FAILED, task, PT_NAME_USER,
+			  filename, args_of_argv, w, PT_WIRE_ARGS_MAX, NULL);
 	/*
 	 * execveat() with a descriptor: the path the kernel resolves the
 	 * name against (the file itself with AT_EMPTY_PATH), while the
@@ -215,12 +293,13 @@ static __noinline int exec_failed(long ret, const char *filename,
 	if ((kind & PT_WIRE_F_EXECVEAT) && s->rec.hdr.dirfd != PT_AT_FDCWD &&
 	    end <= SCRATCH_PATH_AT_MAX)
 		dirfd_path = pt_put_fd_path(task, s->rec.hdr.dirfd,
-					    s->rec.data + end, s->rec.path);
+					    s->rec.data + end, s->rec.path,
+					    PT_PATH_SLOT_FAILED);
 	s->rec.hdr.len[PT_WIRE_STR_DIRFD_PATH] = dirfd_path;
 
 	send(&s->rec, size + dirfd_path);
 out:
-	__sync_lock_test_and_set(&s->busy, 0);	/* clang 14 has no store-release for BPF */
+	failed_slot_release(s);
 	return 0;
 }
 

@@ -144,9 +144,9 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	 * interpreter, as in /proc/PID/exe: binfmt_script put it in
 	 * bprm->file.
 	 */
-	send(s, put_record(s, task, PT_NAME_KERNEL, BPF_CORE_READ(bprm, filename),
-			   args_of_current, task, PT_WIRE_ARGS_MAX,
-			   BPF_CORE_READ(bprm, file)));
+	send(s, put_record(s, PT_PATH_SLOT_EXEC, task, PT_NAME_KERNEL,
+			   BPF_CORE_READ(bprm, filename), args_of_current, task,
+			   PT_WIRE_ARGS_MAX, BPF_CORE_READ(bprm, file)));
 	return 0;
 }
 
@@ -407,8 +407,8 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	if (!claim(task, CLAIMED_BY_SNAPSHOT))
 		return 0;
 
-	size = put_record(s, task, PT_NAME_NONE, NULL, SNAPSHOT_ARGS, task,
-			  PT_WIRE_SNAPSHOT_ARGS_MAX,
+	size = put_record(s, PT_PATH_SLOT_SNAPSHOT, task, PT_NAME_NONE, NULL,
+			  SNAPSHOT_ARGS, task, PT_WIRE_SNAPSHOT_ARGS_MAX,
 			  BPF_CORE_READ(task, mm, exe_file));
 
 	/*
@@ -421,3 +421,35 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 
 /* The failed-exec programs: one object, so one compilation unit. */
 #include "exec_failed.bpf.h"
+
+/*
+ * The compat variant's path step (bpf/pt_path.h), on the scratch of @slot
+ * (enum pt_path_slot): here, where both scratch maps are defined.  Returns
+ * 1 to end the walk, as pt_path_step() does; a slot that cannot be had
+ * ends it too, and the path is then flagged truncated.  In the full
+ * object too, unused there (libbpf loads only the functions a program
+ * calls), so that both objects lay their maps out in one order (the
+ * bpf-variants test).
+ */
+__noinline int pt_path_step_global(__u32 slot)
+{
+	__u32 key = bpf_get_smp_processor_id();
+	struct pt_path_ctx ctx;
+	struct failed_scratch *f;
+	struct exec_scratch *s;
+
+	if (slot != PT_PATH_SLOT_FAILED) {
+		if (slot == PT_PATH_SLOT_SNAPSHOT)
+			key = snapshot_slot;
+		s = bpf_map_lookup_elem(&exec_scratch, &key);
+		if (!s)
+			return 1;
+		ctx.buf = s->path;
+	} else {
+		f = bpf_map_lookup_elem(&failed_scratch, &key);
+		if (!f)
+			return 1;
+		ctx.buf = f->rec.path;
+	}
+	return pt_path_step(0, &ctx);
+}

@@ -24,10 +24,12 @@
 
 #define PT_WIRE_COMM_LEN 16
 /*
- * Most components of a path the compat variant's walk follows (it has no
- * bpf_loop(); bpf/pt_path.h); the full variant's limit is larger.
+ * Most threads the compat variant walks for an EXIT's usage
+ * (bpf/pt_usage.h), where it has no bpf_loop() and each step of a plain
+ * loop is verified on its own (docs/design.md, "Bounded loops"); the full
+ * variant walks up to 65,536.  lib/features.c names it.
  */
-#define PT_WIRE_PATH_BOUNDED_DEPTH 32
+#define PT_WIRE_USAGE_BOUNDED_THREADS 256
 /* Longest filename the BPF side copies, including its terminating NUL. */
 #define PT_WIRE_PATH_MAX 4096
 /* Most bytes of argument vector the BPF side copies (a power of two). */

@@ -246,17 +246,18 @@ static __always_inline void fill_common(struct pt_wire_event *e,
 
 /*
  * The absolute path of @file, resolved here (bpf/pt_path.h), appended to
- * the record in @s at @at, its length in the record's header (left 0 if
- * there is no file: callers read it back with stored_len()).
+ * the record in @s (the scratch of @slot, enum pt_path_slot) at @at, its
+ * length in the record's header (left 0 if there is no file: callers read
+ * it back with stored_len()).
  */
-static __always_inline void put_exe(struct exec_scratch *s, __u64 at,
-				     struct file *file)
+static __always_inline void put_exe(struct exec_scratch *s, __u32 slot,
+				     __u64 at, struct file *file)
 {
 	__u32 fl, off, len;
 
 	if (!file || at > SCRATCH_PATH_AT_MAX)
 		return;
-	off = pt_path_resolve(&file->f_path, s->path, &fl);
+	off = pt_path_resolve(&file->f_path, s->path, slot, &fl);
 	if (fl & PT_PATH_F_NONE)
 		return;
 	len = pt_path_len(off);
@@ -295,15 +296,16 @@ static __always_inline __u32 paths_len(struct exec_scratch *s)
 
 /*
  * The working directory of @task at @at in the record (bpf/pt_cwd.h), its
- * length in the record's header (left 0 if @at is out of range).
+ * length in the record's header (left 0 if @at is out of range); @slot as
+ * for put_exe().
  */
-static __always_inline void put_cwd(struct exec_scratch *s, __u64 at,
-				    struct task_struct *task)
+static __always_inline void put_cwd(struct exec_scratch *s, __u32 slot,
+				    __u64 at, struct task_struct *task)
 {
 	if (at > SCRATCH_PATH_AT_MAX)
 		return;
 	s->hdr.len[PT_WIRE_STR_CWD] = pt_put_cwd(task, s->data + at, s->path,
-						 &s->hdr.flags);
+						 slot, &s->hdr.flags);
 }
 
 /*
@@ -380,7 +382,7 @@ enum pt_name_from {
 
 /*
  * The record's strings, in the order of enum pt_wire_str, after the
- * header in @s: the filename @name (read as @name_from says), the
+ * header in @s (the scratch of @slot, enum pt_path_slot): the filename @name (read as @name_from says), the
  * argument vector (@read_args with @ctx, at most max_args_size and @cap
  * bytes), the resolved executable @exe (none if NULL) and the working
  * directory of @task.  Sets their lengths in the header and returns the
@@ -388,7 +390,7 @@ enum pt_name_from {
  * string's offset and length is clamped here or in put_exe()/put_cwd(),
  * for every record that has them.
  */
-static __always_inline __u64 put_record(struct exec_scratch *s,
+static __always_inline __u64 put_record(struct exec_scratch *s, __u32 slot,
 					struct task_struct *task,
 					enum pt_name_from name_from,
 					const char *name,
@@ -431,8 +433,8 @@ static __always_inline __u64 put_record(struct exec_scratch *s,
 		args = cap;
 	s->hdr.len[PT_WIRE_STR_ARGS] = args;
 
-	put_exe(s, n + args, exe);
-	put_cwd(s, n + args + stored_len(s, PT_WIRE_STR_EXE), task);
+	put_exe(s, slot, n + args, exe);
+	put_cwd(s, slot, n + args + stored_len(s, PT_WIRE_STR_EXE), task);
 	return sizeof(s->hdr) + n + args + paths_len(s);
 }
 

@@ -34,12 +34,13 @@
 
 /*
  * Writes the working directory of @task, NUL-terminated, at @dst (room
- * for PT_PATH_MAX bytes), using @scratch (PT_PATH_SCRATCH_SIZE bytes, as
- * pt_path_resolve() wants); returns its length with the NUL
+ * for PT_PATH_MAX bytes), using @scratch of @slot (PT_PATH_SCRATCH_SIZE
+ * bytes, as pt_path_resolve() wants); returns its length with the NUL
  * (1 .. PT_PATH_MAX) and ORs PT_WIRE_F_CWD_* into *@flags.
  */
 static __always_inline __u32 pt_put_cwd(struct task_struct *task, char *dst,
-					char *scratch, __u16 *flags)
+					char *scratch, __u32 slot,
+					__u16 *flags)
 {
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	struct dentry *dentry;
@@ -49,7 +50,7 @@ static __always_inline __u32 pt_put_cwd(struct task_struct *task, char *dst,
 		dst[0] = '\0';
 		return 1;
 	}
-	off = pt_path_resolve_under(&fs->pwd, &fs->root, scratch, &pf);
+	off = pt_path_resolve_under(&fs->pwd, &fs->root, scratch, slot, &pf);
 	len = pt_path_len(off);
 	if (bpf_probe_read_kernel(dst, len, scratch + off)) {
 		dst[0] = '\0';
@@ -70,13 +71,15 @@ static __always_inline __u32 pt_put_cwd(struct task_struct *task, char *dst,
 /*
  * Writes the path of the task's open file @fd (execveat()'s dirfd: a
  * directory, or with AT_EMPTY_PATH the file itself), as the task sees it,
- * at @dst; returns its length with the NUL, or 0 if @fd is not open (or
+ * at @dst (@scratch of @slot as for pt_put_cwd()); returns its length
+ * with the NUL, or 0 if @fd is not open (or
  * the fd table cannot be read).  Another thread may close the descriptor
  * meanwhile: the file is then read from freed memory at worst (never
  * written), and its path may be wrong or missing.
  */
 static __always_inline __u32 pt_put_fd_path(struct task_struct *task, __s32 fd,
-					     char *dst, char *scratch)
+					     char *dst, char *scratch,
+					     __u32 slot)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
@@ -88,7 +91,8 @@ static __always_inline __u32 pt_put_fd_path(struct task_struct *task, __s32 fd,
 	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&file, sizeof(file), fds + fd) || !file)
 		return 0;
-	off = pt_path_resolve_under(&file->f_path, &fs->root, scratch, &pf);
+	off = pt_path_resolve_under(&file->f_path, &fs->root, scratch, slot,
+				    &pf);
 	if (pf & PT_PATH_F_NONE)
 		return 0;
 	len = pt_path_len(off);

@@ -21,11 +21,13 @@
  *
  * Interface (small on purpose, so that other records can use it):
  *
- *   __u32 pt_path_resolve(const struct path *path, char *buf, __u32 *flags)
+ *   __u32 pt_path_resolve(const struct path *path, char *buf, __u32 slot,
+ *                         __u32 *flags)
  *
  *   @buf is PT_PATH_SCRATCH_SIZE bytes of map memory that no other program
  *   writes at the same time (per CPU, and not shared between tracepoint
- *   programs and an iterator: an iterator can be preempted on its CPU).
+ *   programs and an iterator: an iterator can be preempted on its CPU);
+ *   @slot says which (enum pt_path_slot).
  *   The result ends at buf[PT_PATH_MAX - 1], which holds its NUL; the
  *   return value is the offset of its first byte, so the path is the
  *   PT_PATH_MAX - offset bytes (NUL included, 2 .. PT_PATH_MAX) from
@@ -56,9 +58,11 @@
  *
  * The loop is bpf_loop() (Linux 5.17; Debian 12's 6.1 has it): its body is
  * verified a few times, whereas a plain bounded loop is verified once per
- * iteration and path (measured: 281,170 instructions and 6 s of
- * verification for 128 steps, against a 1,000,000 limit that an older
- * verifier may reach).  The offsets are masked so that every write is
+ * iteration and path (docs/design.md has the measurements).  The compat
+ * variant (PT_COMPAT, for kernels without bpf_loop()) calls the same step
+ * in a bounded loop of as many steps, through a global function that the
+ * verifier checks once (pt_path_step_global()).  The offsets are masked
+ * so that every write is
  * provably inside @buf, which is why @buf holds twice PT_PATH_MAX: a name
  * of up to PT_PATH_MAX - 1 bytes written at an offset of up to
  * PT_PATH_MAX - 1; the walk's state follows (see struct pt_path_walk).
@@ -67,7 +71,7 @@
  * into a record at @dst:
  *
  *	struct file *f = BPF_CORE_READ(bprm, file);
- *	__u32 fl, off = pt_path_resolve(&f->f_path, scratch, &fl);
+ *	__u32 fl, off = pt_path_resolve(&f->f_path, scratch, PT_PATH_SLOT_EXEC, &fl);
  *
  *	bpf_probe_read_kernel(dst, pt_path_len(off), scratch + off);
  */
@@ -162,7 +166,7 @@ static __always_inline __u32 pt_dentry_up(struct dentry *dentry,
 	return BPF_CORE_READ(dentry, d_name.len);
 }
 
-/* What bpf_loop() passes to each step: where the scratch is. */
+/* What each step is handed (by bpf_loop(), or the bounded loop): the scratch. */
 struct pt_path_ctx {
 	char *buf;
 };
@@ -242,17 +246,42 @@ done:
 }
 
 /*
+ * Whose scratch a walk uses: @buf as the compat variant's step finds it
+ * again (see pt_path_step_global()).
+ */
+enum pt_path_slot {
+	PT_PATH_SLOT_EXEC,	/* exec_scratch[this CPU]: the tracepoints */
+	PT_PATH_SLOT_SNAPSHOT,	/* exec_scratch[snapshot_slot]: the iterator */
+	PT_PATH_SLOT_FAILED,	/* failed_scratch[this CPU]: failed exec attempts */
+};
+
+/*
+ * The compat variant's step: pt_path_step() on the scratch of @slot, in a
+ * global function, which the verifier checks once, on its own, however
+ * many times and from wherever it is called; the bounded loop around it
+ * then costs the verifier a few instructions per step instead of the
+ * step's every path (docs/design.md, "Bounded loops").  A global function
+ * of Linux 5.10 takes no pointer but the program's context, hence a slot
+ * number, not @buf.  Defined in proctrace.bpf.c, next to the scratch maps.
+ */
+int pt_path_step_global(__u32 slot);
+
+/*
  * pt_path_resolve(), but the path as a process whose root directory is
  * @root sees it (chroot), as the kernel's d_path() gives it: the walk
  * stops at @root.  A path not below @root gets PT_PATH_F_UNREACHABLE and
  * is the path from the namespace's root.  @root NULL: pt_path_resolve().
+ * @buf is the scratch of @slot (enum pt_path_slot).
  */
 static __always_inline __u32 pt_path_resolve_under(const struct path *path,
 						   const struct path *root,
-						   char *buf, __u32 *flags)
+						   char *buf, __u32 slot,
+						   __u32 *flags)
 {
 	struct pt_path_walk *w = (void *)(buf + 2 * PT_PATH_MAX);
+#ifndef PT_COMPAT
 	struct pt_path_ctx ctx = { .buf = buf };
+#endif
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	__u32 off;
@@ -274,7 +303,13 @@ static __always_inline __u32 pt_path_resolve_under(const struct path *path,
 	w->root_dentry = root ? BPF_CORE_READ(root, dentry) : NULL;
 	w->root_mnt = root ? BPF_CORE_READ(root, mnt) : NULL;
 
+#ifdef PT_COMPAT
+	for (int i = 0; i < PT_PATH_DEPTH_MAX; i++)
+		if (pt_path_step_global(slot))
+			break;
+#else
 	bpf_loop(PT_PATH_DEPTH_MAX, pt_path_step, &ctx, 0);
+#endif
 	if (!w->done)
 		w->flags |= PT_PATH_F_TRUNCATED;
 	off = w->off & (PT_PATH_MAX - 1);
@@ -288,9 +323,10 @@ static __always_inline __u32 pt_path_resolve_under(const struct path *path,
 }
 
 static __always_inline __u32 pt_path_resolve(const struct path *path,
-					     char *buf, __u32 *flags)
+					     char *buf, __u32 slot,
+					     __u32 *flags)
 {
-	return pt_path_resolve_under(path, NULL, buf, flags);
+	return pt_path_resolve_under(path, NULL, buf, slot, flags);
 }
 
 /*

@@ -43,8 +43,15 @@
 #include "proctrace_core.h"
 #include "proctrace_wire.h"
 
-/* More threads than this on the list at exit are not walked (see below). */
+/*
+ * More threads than this on the list at exit are not walked (see below);
+ * the compat variant's bounded loop walks fewer (bpf/proctrace_wire.h).
+ */
+#ifdef PT_COMPAT
+#define PT_USAGE_MAX_THREADS PT_WIRE_USAGE_BOUNDED_THREADS
+#else
 #define PT_USAGE_MAX_THREADS 65536
+#endif
 
 /* The counters one thread keeps itself, added to @u. */
 #define PT_USAGE_ADD_THREAD(u, t, READ)                                      \
@@ -161,8 +168,15 @@ static __noinline bool pt_usage_try(struct pt_wire_usage *u,
 		 * than PT_USAGE_MAX_THREADS is counted in part (documented):
 		 * it would take a process that many threads exiting at once.
 		 */
+#ifdef PT_COMPAT
+		/* No bpf_loop(): the step stops at the head, or at the bound. */
+		for (int i = 0; i < PT_USAGE_MAX_THREADS; i++)
+			if (pt_usage_walk_step(i, &w))
+				break;
+#else
 		bpf_loop(nr < PT_USAGE_MAX_THREADS ? nr + 1 : PT_USAGE_MAX_THREADS,
 			 pt_usage_walk_step, &w, 0);
+#endif
 	}
 	asm volatile("" ::: "memory");
 	return !(seq & 1) && seq == sig->stats_lock.seqcount.seqcount.sequence;

@@ -65,9 +65,10 @@ uint32_t pt_backend_features(const struct pt_backend *b, uint32_t *degraded)
 	if (b->flags & PROCTRACE_OPT_EXEC_FAILED)
 		active |= PROCTRACE_FEATURE_EXEC_FAILED;
 	*degraded = 0;
+	/* Paths: the compat walk goes as deep as the full one (bpf/pt_path.h). */
 	if (b->compat)
-		*degraded |= PROCTRACE_FEATURE_PATHS | PROCTRACE_FEATURE_PROCESS_STATE |
-			     PROCTRACE_FEATURE_SNAPSHOT;
+		*degraded |= PROCTRACE_FEATURE_PROCESS_STATE | PROCTRACE_FEATURE_SNAPSHOT |
+			     PROCTRACE_FEATURE_USAGE;
 	if (!b->fexit)
 		*degraded |= PROCTRACE_FEATURE_EXEC_FAILED;
 	*degraded &= active;

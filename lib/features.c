@@ -21,8 +21,7 @@ static const struct {
 	{ PROCTRACE_FEATURE_EVENTS, "events",
 	  "never degraded" },
 	{ PROCTRACE_FEATURE_PATHS, "paths",
-	  "a path is walked through at most " PT_STR(PT_WIRE_PATH_BOUNDED_DEPTH) " components: "
-	  "a deeper one is cut to its last components and flagged truncated" },
+	  "never degraded" },
 	{ PROCTRACE_FEATURE_PROCESS_STATE, "process state",
 	  "kept in hash maps instead of task storage: the same guarantees while they "
 	  "have room (a process each, up to 65,536), beyond it a rare duplicate EXIT or "
@@ -35,7 +34,9 @@ static const struct {
 	  "caught at the raw sys_exit tracepoint instead of fexit: every system call "
 	  "of the machine pays for it while tracing" },
 	{ PROCTRACE_FEATURE_USAGE, "usage",
-	  "never degraded" },
+	  "at most " PT_STR(PT_WIRE_USAGE_BOUNDED_THREADS) " threads still on their way out "
+	  "when the last one exits are counted (instead of 65536): a process with more "
+	  "such threads has the rest of their counters missing, unflagged" },
 };
 
 static int find(uint32_t bit)
