@@ -125,7 +125,8 @@ static __always_inline bool errno_wanted(__u32 err)
  * found before, on Linux 6.8 and later), nothing has faulted it in.  The
  * walk then stops and says so, rather than guess.
  */
-static long copy_one_arg(__u32 i, void *ctx)
+/* (Unused where the header is compiled alone in compat: the global step calls it.) */
+static __attribute__((unused)) long copy_one_arg(__u32 i, void *ctx)
 {
 	struct argv_walk *w = ctx;
 	__u32 cpu = bpf_get_smp_processor_id();

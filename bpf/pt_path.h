@@ -172,7 +172,8 @@ struct pt_path_ctx {
 };
 
 /* One component: a name prepended, a mount crossed, or the end. */
-static long pt_path_step(__u32 index, void *ctx)
+/* (Unused where the header is compiled alone in compat: the global step calls it.) */
+static __attribute__((unused)) long pt_path_step(__u32 index, void *ctx)
 {
 	char *buf = ((struct pt_path_ctx *)ctx)->buf;
 	struct pt_path_walk *w = (void *)(buf + 2 * PT_PATH_MAX);
