@@ -171,8 +171,11 @@ struct pt_path_ctx {
 	char *buf;
 };
 
-/* One component: a name prepended, a mount crossed, or the end. */
-/* (Unused where the header is compiled alone in compat: the global step calls it.) */
+/*
+ * One component: a name prepended, a mount crossed, or the end.  (Unused
+ * in a unit that includes this header but defines no
+ * pt_path_step_global(), as the header's own compile test does.)
+ */
 static __attribute__((unused)) long pt_path_step(__u32 index, void *ctx)
 {
 	char *buf = ((struct pt_path_ctx *)ctx)->buf;

@@ -749,15 +749,39 @@ static void make_nested(const char *base, const char *component, int depth)
 	close(fd);
 }
 
+/* @base, then @n times "/" and @component, into @out (@size bytes). */
+static void nested_path(char *out, size_t size, const char *base,
+			const char *component, int n)
+{
+	int i;
+
+	snprintf(out, size, "%s", base);
+	for (i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "/%s", component);
+}
+
+/* @k's child, @steps deep: its EXEC has @expect as cwd, cut if @truncated. */
+static void check_cwd(struct proctrace *pt, struct collector *c,
+		      struct cwd_case *k, int steps, const char *expect,
+		      bool truncated)
+{
+	const struct recorded_event *r;
+
+	k->rel_steps = steps;
+	r = cwd_event(pt, c, k, PROCTRACE_EVENT_EXEC);
+	assert_non_null(r);
+	assert_string_equal(r->ev.cwd, expect);
+	assert_int_equal(r->ev.flags & PROCTRACE_EVENT_F_CWD_TRUNCATED,
+			 truncated ? PROCTRACE_EVENT_F_CWD_TRUNCATED : 0);
+}
+
 static void test_cwd_long(void **state)
 {
 	struct collector c = { 0 };
 	struct proctrace *pt = live_start_opts(&c, NULL);
 	char component[COMPONENT_LEN + 1];
 	struct cwd_case k = { .rel = component };
-	const struct recorded_event *r;
 	static char expect[8192];
-	int i;
 
 	(void)state;
 	memset(component, 'c', COMPONENT_LEN);
@@ -766,72 +790,41 @@ static void test_cwd_long(void **state)
 
 	/* 3 levels: over 255 bytes, whole */
 	make_nested(tmp, component, 45);
-	k.rel_steps = 3;
-	r = cwd_event(pt, &c, &k, PROCTRACE_EVENT_EXEC);
-	assert_non_null(r);
-	snprintf(expect, sizeof(expect), "%s", tmp);
-	for (i = 0; i < 3; i++)
-		snprintf(expect + strlen(expect), sizeof(expect) - strlen(expect), "/%s",
-			 component);
+	nested_path(expect, sizeof(expect), tmp, component, 3);
 	assert_true(strlen(expect) > 255);
-	assert_string_equal(r->ev.cwd, expect);
-	assert_int_equal(r->ev.flags & PROCTRACE_EVENT_F_CWD_TRUNCATED, 0);
+	check_cwd(pt, &c, &k, 3, expect, false);
 
 	/*
 	 * 45 levels: over PATH_MAX.  The kept part is the last whole
 	 * components that fit in 4095 bytes: 40 of "/" + 100 bytes.
 	 */
-	k.rel_steps = 45;
-	r = cwd_event(pt, &c, &k, PROCTRACE_EVENT_EXEC);
-	assert_non_null(r);
-	expect[0] = '\0';
-	for (i = 0; i < (PATH_MAX - 1) / (COMPONENT_LEN + 1); i++)
-		snprintf(expect + strlen(expect), sizeof(expect) - strlen(expect), "/%s",
-			 component);
-	assert_string_equal(r->ev.cwd, expect);
-	assert_int_equal(r->ev.flags & PROCTRACE_EVENT_F_CWD_TRUNCATED,
-			 PROCTRACE_EVENT_F_CWD_TRUNCATED);
+	nested_path(expect, sizeof(expect), "", component,
+		    (PATH_MAX - 1) / (COMPONENT_LEN + 1));
+	check_cwd(pt, &c, &k, 45, expect, true);
 	proctrace_close(pt);
 	collector_free(&c);
 }
 
 /*
  * Deeper than the walk's 128 components (bpf/pt_path.h), in both variants
- * (the compat one's is a bounded loop): the last 128 names, flagged; one
- * less deep than that, the whole path.
+ * (the compat one's is a bounded loop): the last 128 names, flagged; less
+ * deep, the whole path.
  */
 static void test_cwd_deep(void **state)
 {
 	struct collector c = { 0 };
 	struct proctrace *pt = live_start_opts(&c, NULL);
 	struct cwd_case k = { .rel = "d" };
-	const struct recorded_event *r;
 	static char expect[8192];
-	int i;
 
 	(void)state;
 	snprintf(k.dir, sizeof(k.dir), "%s", tmp);
 	make_nested(tmp, "d", 140);
-
 	/* tmp, 100 names below it, and up to "/": well within 128 steps */
-	k.rel_steps = 100;
-	r = cwd_event(pt, &c, &k, PROCTRACE_EVENT_EXEC);
-	assert_non_null(r);
-	snprintf(expect, sizeof(expect), "%s", tmp);
-	for (i = 0; i < 100; i++)
-		strcat(expect, "/d");
-	assert_string_equal(r->ev.cwd, expect);
-	assert_int_equal(r->ev.flags & PROCTRACE_EVENT_F_CWD_TRUNCATED, 0);
-
-	k.rel_steps = 140;
-	r = cwd_event(pt, &c, &k, PROCTRACE_EVENT_EXEC);
-	assert_non_null(r);
-	expect[0] = '\0';
-	for (i = 0; i < 128; i++)
-		strcat(expect, "/d");
-	assert_string_equal(r->ev.cwd, expect);
-	assert_int_equal(r->ev.flags & PROCTRACE_EVENT_F_CWD_TRUNCATED,
-			 PROCTRACE_EVENT_F_CWD_TRUNCATED);
+	nested_path(expect, sizeof(expect), tmp, "d", 100);
+	check_cwd(pt, &c, &k, 100, expect, false);
+	nested_path(expect, sizeof(expect), "", "d", 128);
+	check_cwd(pt, &c, &k, 140, expect, true);
 	proctrace_close(pt);
 	collector_free(&c);
 }
