@@ -4,16 +4,19 @@
 # Usage: fetch-kernel.sh SERIES CACHE_DIR
 #
 # Prints the path of the kernel image (vmlinuz) of the newest Debian amd64
-# kernel package of SERIES (6.1: Debian 12's own kernel; 6.12: the kernel
-# Debian 12 offers besides it), fetched with `apt-get download` and kept in
-# CACHE_DIR so that a rerun fetches nothing.  The newest ABI is chosen at
-# run time from what apt knows (no ABI number is written down here).
+# kernel package of SERIES (5.10: Debian 11's own kernel; 6.1: Debian 12's
+# own kernel; 6.12: the kernel Debian 12 offers besides it), fetched with
+# `apt-get download` and kept in CACHE_DIR so that a rerun fetches
+# nothing.  The newest ABI is chosen at run time from what apt knows (no
+# ABI number is written down here).
 #
 # Where apt finds the packages: the machine's own apt sources first (Debian
 # 12's security suite carries linux-6.12 too).  If they have no package of
-# the series, the release's backports suite is tried, from the same mirror
-# as the machine's own Debian entry, through a private apt state in
-# CACHE_DIR (the machine's apt configuration is left as it is).
+# the series, the series' own suites are tried: Debian 11's main and
+# security suites for 5.10, the release's backports suite for the others.
+# Each comes from the same mirror as the machine's own entry for its main
+# (or security) suite, through a private apt state in CACHE_DIR: the
+# machine's apt configuration is left as it is.
 #
 # Exit status: 0 and the path on stdout, or 1 with the reason on stderr.
 set -euo pipefail
@@ -21,9 +24,10 @@ set -euo pipefail
 series=${1:?usage: fetch-kernel.sh SERIES CACHE_DIR}
 cache=${2:?usage: fetch-kernel.sh SERIES CACHE_DIR}
 case $series in
+5.10)	pattern='^linux-image-5\.10\.0-[0-9]+-amd64$' ;;
 6.1)	pattern='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
 6.12)	pattern='^linux-image-6\.12\.[0-9]+\+[a-z0-9.]+-amd64$' ;;
-*)	echo "fetch-kernel.sh: unknown series $series (6.1 or 6.12)" >&2; exit 1 ;;
+*)	echo "fetch-kernel.sh: unknown series $series (5.10, 6.1 or 6.12)" >&2; exit 1 ;;
 esac
 mkdir -p "$cache/debs"
 cache=$(cd "$cache" && pwd)
@@ -41,30 +45,55 @@ newest() {
 		     /^  Candidate: [0-9]/ { print p }' | sort -V | tail -n 1
 }
 
-# A private apt state holding the release's backports suite only.
-backports_opts() {
-	local dir=$cache/apt codename uri
+# The mirror of the machine's own entry for SUITE/main, as apt itself
+# reports it (one-line and deb822 sources alike):
+# " 500 URI SUITE/main amd64 Packages".
+mirror_of() {
+	apt-cache policy 2>/dev/null |
+		awk -v s="$1/main" '$3 == s && $4 == "amd64" { print $2; exit }'
+}
+
+# private_opts NAME 'FROM TO'...: the apt options of a private apt state
+# in CACHE_DIR/apt-NAME whose sources are, for each pair, suite TO from
+# the mirror of the machine's own entry for suite FROM.
+private_opts() {
+	local dir=$cache/apt-$1 pair from to uri
+	shift
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/parts"
+	: >"$dir/sources.list"
+	for pair; do
+		read -r from to <<<"$pair"
+		uri=$(mirror_of "$from")
+		if [ -z "$uri" ]; then
+			echo "fetch-kernel.sh: no apt source for the suite $from/main to derive $to from" >&2
+			return 1
+		fi
+		echo "deb $uri $to main" >>"$dir/sources.list"
+	done
+	echo "fetch-kernel.sh: no linux-image-$series in the machine's apt sources; trying $(cut -d" " -f3 "$dir/sources.list" | paste -sd" ")" >&2
+	echo "-o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=$dir/parts -o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir/cache"
+}
+
+# The suites that carry SERIES when the machine's own sources do not.
+series_opts() {
+	local codename
 	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-	# The mirror of the machine's own entry for the release's main
-	# suite, as apt itself reports it (one-line and deb822 sources
-	# alike): " 500 URI CODENAME/main amd64 Packages".
-	uri=$(apt-cache policy 2>/dev/null |
-	      awk -v s="$codename/main" '$3 == s && $4 == "amd64" { print $2; exit }')
-	if [ -z "$codename" ] || [ -z "$uri" ]; then
-		echo "fetch-kernel.sh: no apt source for the release's main suite to derive its backports suite from" >&2
+	if [ -z "$codename" ]; then
+		echo "fetch-kernel.sh: /etc/os-release names no release (VERSION_CODENAME) to find its apt sources" >&2
 		return 1
 	fi
-	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/parts"
-	echo "deb $uri $codename-backports main" >"$dir/sources.list"
-	echo "-o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=$dir/parts -o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir/cache"
+	case $series in
+	5.10)	private_opts bullseye "$codename bullseye" \
+			"$codename-security bullseye-security" ;;
+	*)	private_opts backports "$codename $codename-backports" ;;
+	esac
 }
 
 opts=()
 pkg=$(newest)
 if [ -z "$pkg" ]; then
-	if bpo=$(backports_opts); then
-		read -r -a opts <<<"$bpo"
-		echo "fetch-kernel.sh: no linux-image-$series in the apt sources; trying the backports suite" >&2
+	if extra=$(series_opts); then
+		read -r -a opts <<<"$extra"
 		apt-get "${opts[@]}" -q update >&2 || true
 		pkg=$(newest "${opts[@]}")
 	fi

@@ -3,20 +3,26 @@
 """The kernel matrix: the live tests on the kernels users run.
 
 Usage: kernel-matrix.py BUILD_DIR [--cache DIR] [--kernel SERIES]...
+                        [--probe PROGRAM] [--probe-object OBJECT]
 
-Boots each kernel of the matrix (Debian 12's own 6.1 and the 6.12 that
-Debian 12 also offers, each the newest of its series, fetched by
-fetch-kernel.sh) with qemu, without KVM (TCG, as on a CI machine), in an
-initramfs that make-initramfs.py builds from every test of the 'root'
-suite in BUILD_DIR, except the EXCLUDED ones below.  Each VM runs the
-tests one after the other (vm-run.sh) and prints a result line per test
-on its serial console; both VMs run at once.
+Boots each kernel of the matrix (Debian 11's own 5.10, Debian 12's own
+6.1 and the 6.12 that Debian 12 also offers, each the newest of its
+series, fetched by fetch-kernel.sh) with qemu, without KVM (TCG, as on a
+CI machine), in an initramfs that make-initramfs.py builds from every test
+of the 'root' suite in BUILD_DIR, except the EXCLUDED ones below.  Each VM
+first prints what BPF features its kernel offers, and which programs of
+libproctrace's BPF object it loads (PROGRAM OBJECT, by default
+BUILD_DIR/tests/kernels/probe-features BUILD_DIR/bpf/proctrace.bpf.o),
+then runs the tests one after the other (vm-run.sh) and prints a result
+line per test on its serial console; all VMs run at once.
 
-Passes only if every test passed on every kernel.  A test that skips
-(status 77) inside a VM fails here: there, it runs as root on a kernel
-with BTF, so a skip means a test that ran nothing.  A kernel that cannot
-be fetched or booted, or a VM that stops before its last test, fails too,
-with the reason.  Exit status: 0 passed, 1 failed, 77 skipped (not an
+Passes only if every test passed on every kernel, except the
+EXPECTED_FAILURES of a kernel below, each of which must fail there with
+its line in the output.  A test that skips (status 77) inside a VM fails
+here: there, it runs as root on a kernel with BTF, so a skip means a test
+that ran nothing.  A kernel that cannot be fetched or booted, a VM that
+stops before its last test, or a feature probe that did not run, fails
+too, with the reason.  Exit status: 0 passed, 1 failed, 77 skipped (not an
 x86_64 host: the test programs built here cannot run in an amd64 VM).
 
 Downloaded packages, kernel images, the initramfs and each VM's console
@@ -36,7 +42,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-KERNELS = ["6.1", "6.12"]
+KERNELS = ["5.10", "6.1", "6.12"]
 
 # Root-suite tests that do not run in the VMs, and why.  Each of them runs
 # on the host's kernel in the ordinary `meson test`.
@@ -68,6 +74,33 @@ EXCLUDED = {
              "TCG; the kernel half of what it checks (every program, link "
              "and map of a finished session gone) cli-kill checks on every "
              "kernel",
+}
+
+# Tests that fail on a kernel the library does not support yet: for each,
+# a one-line reason and a line its output must hold (the library's own
+# refusal).  Such a test does not fail the matrix when it fails with that
+# line; it does when it passes (the entry is out of date: take it off),
+# fails without that line (a failure of another kind), or is not run.
+# A test not listed here fails the matrix on every kernel, as anywhere.
+# 5.10 has no task storage map, bpf_loop(), atomics, bpf_get_current_task_btf()
+# or bpf_copy_from_user_task(): docs/kernels.md, "5.10: what fails and why".
+LACKS_TASK_STORAGE = "this kernel lacks task storage maps (Linux 5.11)"
+SESSION_REFUSED = ("every case starts a session, and proctrace_start() fails: "
+                   "the BPF object's task storage maps cannot be created")
+EXPECTED_FAILURES = {
+    "5.10": {
+        **{name: (SESSION_REFUSED, LACKS_TASK_STORAGE)
+           for name in ("live", "usage", "lifecycle", "poll-log",
+                        "subtree-threads", "context", "loss", "cli-kill",
+                        "cli-burst", "privileges", "exec-failed-live")},
+        "cli": ("every case that traces fails (bootstrap-cli cannot start "
+                "tracing: its task storage maps); those of bad options pass",
+                LACKS_TASK_STORAGE),
+        "cli-privileges": ("every case that traces fails: as root for the "
+                           "task storage maps; with CAP_BPF+CAP_PERFMON alone "
+                           "at the first map, charged to RLIMIT_MEMLOCK "
+                           "before 5.11", LACKS_TASK_STORAGE),
+    },
 }
 
 QEMU = "qemu-system-x86_64"
@@ -115,19 +148,30 @@ def boot(series, image, initrd, log, out):
 
 
 def parse(log):
-    """(kernel release, {test: (status, seconds, output lines)}, done)."""
+    """(kernel release, {test: (status, seconds, output lines)}, done,
+    (test running at the end, its output), (features, probe status))
+    where features is [(name, since, "yes" or "no", why)]."""
     release, results, done = None, {}, False
     current, lines = None, []
+    features, probing, probe_status = [], False, None
     with open(log, "rb") as f:
         text = f.read().decode("utf-8", "replace").replace("\r", "")
     for line in text.splitlines():
-        m = re.search(r"@@pt-(kernel|begin|result|done)\b ?(.*)$", line)
+        m = re.search(r"@@pt-(kernel|features-begin|features-end|begin|result|done)\b ?(.*)$", line)
         if not m:
             if current:
                 lines.append(line)
+            elif probing:
+                f = line.split("\t")
+                features.append(tuple(f[:4]) if len(f) >= 4 else (line, "", "?", ""))
             continue
         kind, rest = m.groups()
-        if kind == "kernel":
+        if kind == "features-begin":
+            probing = True
+        elif kind == "features-end":
+            probing = False
+            probe_status = int(rest) if rest.strip().isdigit() else rest
+        elif kind == "kernel":
             release = rest.strip()
         elif kind == "begin":
             current, lines = rest.strip(), []
@@ -137,7 +181,61 @@ def parse(log):
             current, lines = None, []
         else:
             done = rest.strip() or True
-    return release, results, done, (current, lines)
+    return release, results, done, (current, lines), (features, probe_status)
+
+
+def judge(tests, results, expected):
+    """The verdict on each test that has a result, and on each expected
+    failure that is not one of @tests: [(name, verdict, bad)].  @expected
+    is the kernel's EXPECTED_FAILURES entry.  A test without a result is
+    main()'s to report."""
+    rows = []
+    for name in tests:
+        if name not in results:
+            continue
+        st, _, out = results[name]
+        if name not in expected:
+            if st == 0:
+                rows.append((name, "ok", False))
+            elif st == 77:
+                rows.append((name, "SKIPPED (counts as failure)", True))
+            else:
+                rows.append((name, "FAILED (status %d)" % st, True))
+            continue
+        reason, line = expected[name]
+        if st == 0:
+            rows.append((name, "PASSED, but listed as an expected failure (%s): "
+                         "take it off EXPECTED_FAILURES" % reason, True))
+        elif not any(line in l for l in out):
+            rows.append((name, "FAILED (status %d), but not as expected: no line "
+                         "\"%s\" in its output" % (st, line), True))
+        else:
+            rows.append((name, "failed as expected (status %d)" % st, False))
+    for name in sorted(expected):
+        if name not in tests:
+            rows.append((name, "listed as an expected failure but not run here: "
+                         "take it off EXPECTED_FAILURES", True))
+    return rows
+
+
+def feature_table(by_kernel):
+    """The features of every kernel side by side, as text lines."""
+    kernels = list(by_kernel)
+    names, since = [], {}
+    for k in kernels:
+        for name, version, _, _ in by_kernel[k]:
+            if name not in since:
+                names.append(name)
+                since[name] = version
+    width = max([len(n) for n in names] + [7])
+    rows = ["%-*s %-6s %s" % (width, "feature", "since", " ".join("%-6s" % k for k in kernels))]
+    for n in names:
+        cells = []
+        for k in kernels:
+            got = [f[2] for f in by_kernel[k] if f[0] == n]
+            cells.append("%-6s" % (got[0] if got else "-"))
+        rows.append("%-*s %-6s %s" % (width, n, since[n], " ".join(cells)))
+    return rows
 
 
 def main():
@@ -145,6 +243,8 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--cache")
     ap.add_argument("--kernel", action="append", choices=KERNELS)
+    ap.add_argument("--probe")
+    ap.add_argument("--probe-object")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     cache = os.path.abspath(args.cache or os.path.join(build, "tests", "kernels", "cache"))
@@ -167,7 +267,9 @@ def main():
 
     initrd = os.path.join(cache, "initramfs.cpio")
     cmd = [os.path.join(HERE, "make-initramfs.py"), build,
-           os.path.join(HERE, "vm-run.sh"), initrd]
+           os.path.join(HERE, "vm-run.sh"), initrd,
+           "--probe", args.probe or os.path.join(build, "tests", "kernels", "probe-features"),
+           args.probe_object or os.path.join(build, "bpf", "proctrace.bpf.o")]
     for name in sorted(EXCLUDED):
         cmd += ["--exclude", name]
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -192,6 +294,9 @@ def main():
     print("kernel matrix: runs on every kernel: " + " ".join(tests))
     for name, why in sorted(EXCLUDED.items()):
         print("kernel matrix: not run in the VMs: %s: %s" % (name, why))
+    for k in kernels:
+        for name, (why, _) in sorted(EXPECTED_FAILURES.get(k, {}).items()):
+            print("kernel matrix: expected to fail on %s: %s: %s" % (k, name, why))
 
     booted = {}
     threads = []
@@ -209,10 +314,11 @@ def main():
           % (len(images), time.monotonic() - t1, ACCEL, VM_CPUS, VM_MEMORY,
              cpu.ru_utime + cpu.ru_stime))
 
+    features = {}
     for k in images:
         log = os.path.join(cache, "console-%s.log" % k)
         status, secs = booted[k]
-        release, results, done, (current, lines) = parse(log)
+        release, results, done, (current, lines), (feats, probed) = parse(log)
         words = (release or "").split()
         release = words[0] if words else None
         boot_s = words[1] if len(words) > 1 else "?"
@@ -224,15 +330,22 @@ def main():
                  % (k, status, tail(log)))
             bad = True
             continue
-        for name in tests:
-            if name not in results:
-                continue
-            st, took, out = results[name]
-            verdict = "ok" if st == 0 else "SKIPPED (counts as failure)" if st == 77 else "FAILED (status %d)" % st
+        if probed != 0 or not feats:
+            fail("%s: the feature probe did not run (status %s)%s"
+                 % (k, probed, "".join("\n      | " + "\t".join(f) for f in feats)))
+            bad = True
+        else:
+            features[k] = feats
+            print("   BPF features: %d of the %d probed (table below)"
+                  % (sum(f[2] == "yes" for f in feats), len(feats)))
+        expected = EXPECTED_FAILURES.get(k, {})
+        for name, verdict, wrong in judge(tests, results, expected):
+            took = results[name][1] if name in results else 0
             print("   %-16s %-28s %4d s" % (name, verdict, took))
-            if st != 0:
+            if wrong:
                 bad = True
-                print("\n".join("      | " + l for l in out[-200:]))
+                if name in results:
+                    print("\n".join("      | " + l for l in results[name][2][-200:]))
         missing = [n for n in tests if n not in results]
         if missing:
             bad = True
@@ -244,6 +357,10 @@ def main():
         elif not done:
             bad = True
             fail("%s: the VM stopped before its end marker" % k)
+    if features:
+        print("\nkernel matrix: BPF features (probe-features; the reasons for each no "
+              "are in the console logs):")
+        print("\n".join("   " + l for l in feature_table(features)))
     print("\nkernel matrix: %s in %.0f s" % ("FAILED" if bad else "passed", time.monotonic() - t0))
     return 1 if bad else 0
 

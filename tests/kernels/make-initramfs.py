@@ -3,6 +3,7 @@
 """Builds the initramfs in which the kernel matrix runs the live tests.
 
 Usage: make-initramfs.py BUILD_DIR VM_RUN OUT.cpio [--exclude NAME]...
+                         [--probe PROGRAM [FILE]...]
 
 Every test of the 'root' suite that meson knows in BUILD_DIR (its
 meson-info/intro-tests.json: command, arguments, environment, timeout),
@@ -21,7 +22,10 @@ without a change here.  The archive holds:
   - the host programs the tests call (python3 and its standard library,
     setpriv, ldd and bash);
   - VM_RUN as /pt/run.sh, which busybox init starts, and /pt/tests.sh: one
-    `run_test NAME TIMEOUT VAR=VALUE... -- COMMAND ARGS...` line per test.
+    `run_test NAME TIMEOUT VAR=VALUE... -- COMMAND ARGS...` line per test;
+  - with --probe, PROGRAM (probe-features), its libraries and the FILEs,
+    and /pt/probe.sh, the command `PROGRAM FILE...`, which VM_RUN runs
+    before the tests.
 
 Prints the names of the tests it holds, one per line.
 """
@@ -159,6 +163,7 @@ def main():
     ap.add_argument("vm_run")
     ap.add_argument("out")
     ap.add_argument("--exclude", action="append", default=[])
+    ap.add_argument("--probe", nargs="+")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
 
@@ -224,6 +229,11 @@ def main():
         names.append(t["name"])
     if not names:
         sys.exit("make-initramfs.py: no 'root' suite test in %s" % build)
+    probe = [os.path.abspath(p) for p in args.probe or []]
+    for p in probe:
+        if not os.path.isfile(p):
+            sys.exit("make-initramfs.py: %s not found (meson compile -C %s)" % (p, build))
+        add_program(image, p, host_env, done)
 
     with tempfile.TemporaryDirectory() as gen:
         # The generated part: busybox's commands first, so that the host's
@@ -237,6 +247,8 @@ def main():
 
         put("pt/run.sh", open(args.vm_run).read(), 0o755)
         put("pt/tests.sh", "\n".join(lines) + "\n")
+        if probe:
+            put("pt/probe.sh", " ".join(shlex.quote(p) for p in probe) + "\n")
         put("etc/inittab", "::sysinit:/pt/run.sh\n")
         put("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
             "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n")

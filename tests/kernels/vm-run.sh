@@ -7,6 +7,9 @@
 # then powers the VM off.  The host (kernel-matrix.py) reads those lines:
 #
 #   @@pt-kernel RELEASE UPTIME
+#   @@pt-features-begin
+#   ...probe-features' table, one line per BPF feature...
+#   @@pt-features-end STATUS
 #   @@pt-begin NAME
 #   ...the test's own output...
 #   @@pt-result NAME STATUS SECONDS
@@ -34,6 +37,13 @@ ip link set lo up 2>/dev/null
 echo 100000 >/proc/sys/kernel/threads-max
 
 echo "@@pt-kernel $(uname -r) $(cut -d" " -f1 /proc/uptime)"
+
+# What BPF features this kernel offers (make-initramfs.py --probe).
+if [ -e /pt/probe.sh ]; then
+	echo "@@pt-features-begin"
+	sh /pt/probe.sh 2>&1
+	echo "@@pt-features-end $?"
+fi
 
 # run_test NAME TIMEOUT WORKDIR VAR=VALUE... -- COMMAND ARGS...
 run_test() {
