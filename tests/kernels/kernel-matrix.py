@@ -12,7 +12,7 @@ CI machine), in an initramfs that make-initramfs.py builds from every test
 of the 'root' suite in BUILD_DIR, except the EXCLUDED ones below.  Each VM
 first prints what BPF features its kernel offers, and which programs of
 libproctrace's BPF object it loads (PROGRAM OBJECT, by default
-BUILD_DIR/tests/kernels/probe-features BUILD_DIR/bpf/proctrace.bpf.o),
+BUILD_DIR/tests/kernels/probe-features BUILD_DIR/bpf/proctrace-{full,compat}.bpf.o),
 then runs the tests one after the other (vm-run.sh) and prints a result
 line per test on its serial console; all VMs run at once.
 
@@ -88,19 +88,7 @@ LACKS_TASK_STORAGE = "this kernel lacks task storage maps (Linux 5.11)"
 SESSION_REFUSED = ("every case starts a session, and proctrace_start() fails: "
                    "the BPF object's task storage maps cannot be created")
 EXPECTED_FAILURES = {
-    "5.10": {
-        **{name: (SESSION_REFUSED, LACKS_TASK_STORAGE)
-           for name in ("live", "usage", "lifecycle", "poll-log",
-                        "subtree-threads", "context", "loss", "cli-kill",
-                        "cli-burst", "privileges", "exec-failed-live")},
-        "cli": ("every case that traces fails (bootstrap-cli cannot start "
-                "tracing: its task storage maps); those of bad options pass",
-                LACKS_TASK_STORAGE),
-        "cli-privileges": ("every case that traces fails: as root for the "
-                           "task storage maps; with CAP_BPF+CAP_PERFMON alone "
-                           "at the first map, charged to RLIMIT_MEMLOCK "
-                           "before 5.11", LACKS_TASK_STORAGE),
-    },
+    "5.10": {},
 }
 
 QEMU = "qemu-system-x86_64"
@@ -244,7 +232,7 @@ def main():
     ap.add_argument("--cache")
     ap.add_argument("--kernel", action="append", choices=KERNELS)
     ap.add_argument("--probe")
-    ap.add_argument("--probe-object")
+    ap.add_argument("--probe-object", action="append")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     cache = os.path.abspath(args.cache or os.path.join(build, "tests", "kernels", "cache"))
@@ -269,7 +257,8 @@ def main():
     cmd = [os.path.join(HERE, "make-initramfs.py"), build,
            os.path.join(HERE, "vm-run.sh"), initrd,
            "--probe", args.probe or os.path.join(build, "tests", "kernels", "probe-features"),
-           args.probe_object or os.path.join(build, "bpf", "proctrace.bpf.o")]
+           ] + (args.probe_object or [os.path.join(build, "bpf", "proctrace-%s.bpf.o" % v)
+                                        for v in ("full", "compat")])
     for name in sorted(EXCLUDED):
         cmd += ["--exclude", name]
     p = subprocess.run(cmd, capture_output=True, text=True)

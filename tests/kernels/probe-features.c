@@ -593,7 +593,8 @@ int main(int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (argc > 1)
-		probe_object(argv[1], ts >= 0);
+	/* Each object given: the full and the compat variant's. */
+	for (int i = 1; i < argc; i++)
+		probe_object(argv[i], ts >= 0);
 	return 0;
 }
