@@ -31,6 +31,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from live_harness import (check_json_lines, enter_private_mount_ns_without_tracefs,  # noqa: E402
                           run_tests, skip_unless_root_and_btf)
+from private_journald import (SOCKET, PrivateJournald, tmpfs_over_journal_dirs,  # noqa: E402
+                              unmount_journal_dirs)
 
 CLI = PT_CHILD = None
 SCHEMA = None
@@ -39,8 +41,6 @@ JOURNALD = os.environ.get("JOURNALD")
 JOURNAL_REMOTE = os.environ.get("JOURNAL_REMOTE")
 JOURNAL_UPLOAD = os.environ.get("JOURNAL_UPLOAD")
 JOURNALCTL = os.environ.get("JOURNALCTL")
-JOURNAL_DIRS = ("/run/systemd", "/run/log", "/var/log/journal")
-SOCKET = "/run/systemd/journal/socket"
 
 
 def run(*args, timeout=120):
@@ -172,18 +172,6 @@ class Rotation(unittest.TestCase):
             self.assertIn(words, err, args)
 
 
-def tmpfs_over_journal_dirs():
-    for d in JOURNAL_DIRS:
-        os.makedirs(d, exist_ok=True)
-        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", d], check=True)
-    os.makedirs(os.path.dirname(SOCKET), exist_ok=True)
-
-
-def unmount_journal_dirs():
-    for d in JOURNAL_DIRS:
-        subprocess.run(["umount", "-l", d], check=False)
-
-
 def journal_entries(*args):
     out = subprocess.run([JOURNALCTL, "-o", "json", "--no-pager", "--all"] + list(args),
                          capture_output=True, timeout=60, check=True).stdout
@@ -218,23 +206,13 @@ class Journal(unittest.TestCase):
         cls.journald = None
         if not all((JOURNALD, JOURNAL_REMOTE, JOURNAL_UPLOAD, JOURNALCTL)):
             return
-        tmpfs_over_journal_dirs()
-        cls.journald = subprocess.Popen([JOURNALD], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while not os.path.exists(SOCKET) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        cls.journald = PrivateJournald(JOURNALD)
+        cls.journald.start()
 
     @classmethod
     def tearDownClass(cls):
         if cls.journald:
-            cls.journald.terminate()
-            try:
-                cls.journald.wait(30)
-            except subprocess.TimeoutExpired:
-                cls.journald.kill()
-                cls.journald.wait()
-            unmount_journal_dirs()
+            cls.journald.stop()
 
     def setUp(self):
         need_journal_tools(self)
@@ -345,7 +323,6 @@ class Journal(unittest.TestCase):
             self.assertLess(time.monotonic(), deadline, "the shell's exec never arrived")
             time.sleep(0.1)
         self.journald.terminate()
-        self.journald.wait(30)
         _, err = cli.communicate(b"go\n", timeout=60)
         err = err.decode(errors="replace")
         self.assertEqual(cli.returncode, 0, err)
