@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <proctrace/proctrace.h>
 
@@ -41,9 +42,19 @@ static int failures;
 
 /* Offset, size and exact type of one member: a same-sized type change
  * (int32_t to uint32_t, a pointer to another) breaks the API too. */
+/* The end of the last member of struct proctrace_event checked so far. */
+static size_t event_end;
+
+static void note_end(const char *s, size_t end)
+{
+	if (!strcmp(s, "proctrace_event") && end > event_end)
+		event_end = end;
+}
+
 #define FIELD(S, m, off, type)                                                \
 	do {                                                                  \
 		struct S s_;                                                  \
+		note_end(#S, offsetof(struct S, m) + sizeof(s_.m));           \
 		CHECK_EQ("offsetof(struct " #S ", " #m ")",                   \
 			 offsetof(struct S, m), (off));                       \
 		CHECK_EQ("sizeof(struct " #S "::" #m ")", sizeof(s_.m),       \
@@ -112,7 +123,8 @@ static void event_layout(void)
 	FIELD(proctrace_event, children_cpu_user_ns, 256, uint64_t);
 	FIELD(proctrace_event, children_cpu_sys_ns, 264, uint64_t);
 	FIELD(proctrace_event, children_max_rss_bytes, 272, uint64_t);
-	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 280);
+	/* The size: 0.3's, then whatever members follow (listed_fields()). */
+	CHECK_TRUE("sizeof(struct proctrace_event) >= 280", sizeof(struct proctrace_event) >= 280);
 }
 
 static void opts_layout(void)
@@ -268,6 +280,7 @@ static void listed_field(const char *name, size_t off, size_t size, unsigned int
 {
 	char what[96];
 
+	note_end("proctrace_event", off + size);
 	snprintf(what, sizeof(what), "listed field %s has the list's type", name);
 	CHECK_TRUE(what, type_ok);
 	snprintf(what, sizeof(what), "listed field %s (since 0.%u) follows 0.%u's event", name,
@@ -292,6 +305,9 @@ static void listed_fields(void)
 	PT_PROCESS_FIELDS(LISTED)
 	CHECK_EQ("0.3's event size", event_size_of_release[3],
 		 offsetof(struct proctrace_event, children_max_rss_bytes) + 8);
+	/* No member past those checked here and those of the list. */
+	CHECK_EQ("sizeof(struct proctrace_event), the end of its last checked member "
+		 "rounded up to 8", sizeof(struct proctrace_event), (event_end + 7) & ~(size_t)7);
 }
 
 int main(void)
