@@ -68,6 +68,7 @@ int pt_bpf_privileges_error(const struct pt_logger *lg);
 #define PT_KERNEL_RINGBUF (1u << 1)		/* BPF ring buffers: Linux 5.8 */
 #define PT_KERNEL_TASK_STORAGE (1u << 2)	/* task storage maps: 5.11 */
 #define PT_KERNEL_BPF_LOOP (1u << 3)		/* bpf_loop(): 5.17 */
+#define PT_KERNEL_CURRENT_TASK_BTF (1u << 4)	/* bpf_get_current_task_btf(): 5.11 */
 unsigned int pt_bpf_kernel(void);
 /* True if the full variant's programs can load (but for the snapshot's, 5.18). */
 bool pt_bpf_kernel_runs_full(unsigned int kernel);

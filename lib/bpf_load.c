@@ -291,6 +291,18 @@ static int load_and_attach(struct pt_backend *b, const struct pt_backend_params 
 	int err;
 
 	b->flags = p->flags;
+	/*
+	 * A failed exec is caught in the caller's context, which only
+	 * bpf_get_current_task_btf() hands over as a task the programs can
+	 * read directly.
+	 */
+	if ((p->flags & PROCTRACE_OPT_EXEC_FAILED) &&
+	    !(pt_bpf_kernel() & PT_KERNEL_CURRENT_TASK_BTF)) {
+		pt_warn(&p->log, "proctrace_start: failed exec attempts (PROCTRACE_OPT_EXEC_FAILED) "
+			"need Linux 5.11 or later (the bpf_get_current_task_btf() helper), which "
+			"this kernel lacks: start without that option");
+		return -EOPNOTSUPP;
+	}
 	b->compat = (p->flags & PROCTRACE_OPT_COMPAT) || pt_bpf_compat_forced() ||
 		    !pt_bpf_kernel_runs_full(pt_bpf_kernel());
 	err = open_and_load(b, p, true, &reported, &fexit);

@@ -32,6 +32,9 @@ unsigned int pt_bpf_kernel(void)
 		k |= PT_KERNEL_TASK_STORAGE;
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1)
 		k |= PT_KERNEL_BPF_LOOP;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_get_current_task_btf,
+				    NULL) == 1)
+		k |= PT_KERNEL_CURRENT_TASK_BTF;
 	/* Idempotent: threads racing here store the same answer. */
 	__atomic_store_n(&probed, k, __ATOMIC_RELAXED);
 	return k;

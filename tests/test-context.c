@@ -376,7 +376,13 @@ static void test_exe_resolved(void **state)
 	if (strncmp(r->ev.filename, "/dev/fd/", 8))
 		fail_msg("fexecve's filename is %s, not /dev/fd/N", r->ev.filename);
 	assert_string_equal(r->ev.exe, tru);
-	assert_string_equal(r->ev.comm, "true");
+	/*
+	 * The name: the file's on the kernels of Debian 12 (6.1 on); Debian
+	 * 11's 5.10 names the program after the last part of "/dev/fd/N": N.
+	 */
+	if (strcmp(r->ev.comm, "true") && strcmp(r->ev.comm, strrchr(r->ev.filename, '/') + 1))
+		fail_msg("fexecve's comm is %s, neither true nor the descriptor's number",
+			 r->ev.comm);
 
 	/* ./pt-child from its own directory, while we are elsewhere */
 	snprintf(dir, sizeof(dir), "%s", child);

@@ -92,6 +92,17 @@ static void test_thread_from_before_start_execs(void **state)
 	warnings[0] = '\0';
 	PROCTRACE_OPTS(opts, .filter_pid = pid, .log_fn = keep_warnings);
 	pt = live_start_opts(&c, &opts);
+	{
+		/*
+		 * The compat programs mark the root's threads from the kernel
+		 * (a task iterator), on any kernel: as with thread pidfds.
+		 */
+		struct proctrace_features f = { .sz = sizeof(f) };
+
+		assert_int_equal(proctrace_features(pt, &f), 0);
+		if (f.degraded & PROCTRACE_FEATURE_PROCESS_STATE)
+			has = 1;
+	}
 	collector_watch(&c, pid);
 	collector_watch(&c, tid);
 	printf("kernel %s thread pidfds; warnings at start: %s\n",
