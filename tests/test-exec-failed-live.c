@@ -1037,8 +1037,6 @@ static void new_program_names(const struct bpf_objects *before, char *out,
 		memset(&info, 0, sizeof(info));
 		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
 		close(fd);
-		if (!strcmp(info.name, "proctrace_free"))
-			continue;
 		snprintf(out + strlen(out), size - strlen(out), "%s%s", *out ? " " : "",
 			 info.name);
 	}
