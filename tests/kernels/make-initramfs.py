@@ -213,6 +213,10 @@ def main():
         if PYTHON.search(os.path.basename(cmd[0])) and "python3" in programs:
             cmd[0] = programs["python3"]
         env = dict(t.get("env") or {})
+        # The JSON lines' schema is checked by the host's run of the same
+        # test (its output does not depend on the kernel); the VM carries
+        # no python3-jsonschema.
+        env.pop("PT_EVENT_SCHEMA", None)
         cwd = t.get("workdir") or build
         for word in cmd + list(env.values()):
             for item in word.split(":"):
