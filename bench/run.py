@@ -72,6 +72,16 @@ How the figures are made:
   system call that -x adds, with the hook the library chose (fexit on the
   exec system calls, or the raw sys_exit tracepoint where the kernel
   refuses fexit) as the CLI's -v output names it.
+- Journal output (issue 27): the reader-cost run (as above) with --json
+  -o FILE, then with --journal into a systemd-journald the benchmark
+  starts itself (tests/private_journald.py: tmpfs over the journal's
+  directories, in a private mount namespace the whole run enters first;
+  no rate limit, no kernel or audit messages) and stops after; journald's
+  own CPU time (its one thread, /proc/PID/schedstat) from the start of
+  the window until it has been idle for 0.5 s, over the entries of the
+  CLI it stored (read back with journalctl, which also gives "ours
+  missing").  For --journal the events counted include those sent before
+  the window (the CLI's summary line), a handful at most.
 
 Exit status: 0 after printing the table (a row that could not be measured
 says why); 1 if the run could not start (not root).  With --check (the
@@ -93,6 +103,11 @@ import sys
 import tempfile
 import time
 
+# The live tests' helpers: a private mount namespace, and a journald of our own in it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from live_harness import enter_private_mount_ns_without_tracefs  # noqa: E402
+from private_journald import PrivateJournald  # noqa: E402
+
 SUMMARY_RE = re.compile(
     r"^bootstrap-cli: summary: delivered=(\d+) lost=(\d+) "
     r"\(ring_full=(\d+) other=(\d+) malformed=(\d+)\)$", re.M)
@@ -112,6 +127,12 @@ FULL = dict(spawns=1000, rounds=21, burst=10000, reader_spawns=5000,
 # Processes in the table-memory runs, at every size (they take milliseconds).
 TABLE_SIZES = (10000, 100000)
 STATS_SYSCTL = "/proc/sys/kernel/bpf_stats_enabled"
+# The benchmark's journald: no rate limit (a machine's default, 10,000
+# entries in 30 s per service, would drop most of a run's), and no kernel
+# or audit messages of the machine to store beside ours.
+JOURNALD_CONF = "[Journal]\nRateLimitIntervalSec=0\nReadKMsg=no\nAudit=no\n"
+# Set in the benchmark's re-run in a private mount namespace (section 11).
+IN_NS = "PT_BENCH_IN_NS"
 
 
 
@@ -188,8 +209,7 @@ class Cli:
     def snapshot(self):
         """CPU time (ns), voluntary context switches, write-family system
         calls and BPF map memory, now."""
-        with open("/proc/%d/schedstat" % self.pid) as f:
-            cpu_ns = int(f.read().split()[0])
+        cpu_ns = cpu_ns_of(self.pid)
         vcsw = None
         with open("/proc/%d/status" % self.pid) as f:
             for line in f:
@@ -256,6 +276,26 @@ class Cli:
         return ru, summary
 
 
+def cpu_ns_of(pid):
+    """CPU time (user+sys, ns) of @pid's main thread so far."""
+    with open("/proc/%d/schedstat" % pid) as f:
+        return int(f.read().split()[0])
+
+
+def cpu_when_idle(pid, quiet=0.5, timeout=120.0):
+    """CPU time of @pid once it has used none for @quiet seconds."""
+    last, since = cpu_ns_of(pid), time.monotonic()
+    deadline = since + timeout
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise BenchError("pid %d still busy after %.0f s" % (pid, timeout))
+        time.sleep(0.05)
+        now = cpu_ns_of(pid)
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
 def count_lines(path):
     with open(path, "rb") as f:
         return sum(1 for _ in f)
@@ -290,6 +330,71 @@ def events_of(path, pids, comm):
                 seen_exit[pid] += 1
     return (sum(min(n, pids[p]) for p, n in seen_exec.items()),
             sum(min(n, pids[p]) for p, n in seen_exit.items()))
+
+
+class FileSink:
+    """Where a reader-cost run's events land: lines in a file, bootstrap-cli's
+    standard output's (@stdout) or its -o FILE, after @header_lines lines
+    that are no event (the table's header)."""
+
+    def __init__(self, path, header_lines, stdout):
+        self.path, self.header_lines = path, header_lines
+        self.stdout = os.path.basename(path) if stdout else None
+        self.args = [] if stdout else ["-o", path]
+
+    def count(self):
+        """Events in the file now (None: cannot tell)."""
+        return count_lines(self.path) - self.header_lines
+
+    def begin(self):
+        """At the start of the window: the events delivered before it."""
+        return self.count()
+
+    def finish(self, t):
+        """After the CLI exited (@t: traced()'s result): (figures of the
+        sink, file of event lines for events_of())."""
+        return {}, self.path
+
+
+class JournalSink:
+    """--journal into the benchmark's journald (@journald, its pid): the
+    entries it stored are read back with @journalctl into @path as JSON
+    lines for events_of(), and its own CPU time is measured from the
+    start of the window to when it has nothing left to store."""
+    stdout = None
+    args = ["--journal"]
+
+    def __init__(self, journald, journalctl, path):
+        self.journald, self.journalctl, self.path = journald, journalctl, path
+        self.cpu_before = None
+
+    def count(self):
+        return None
+
+    def begin(self):
+        # The entries sent before the window cannot be counted from here
+        # (a journalctl now would be an event itself): a few at most.
+        self.cpu_before = cpu_ns_of(self.journald)
+        return 0
+
+    def finish(self, t):
+        cpu = cpu_when_idle(self.journald) - self.cpu_before
+        r = subprocess.run([self.journalctl, "-o", "json", "--no-pager", "--all",
+                            "_PID=%d" % t["pid"]], capture_output=True, timeout=300)
+        if r.returncode != 0:
+            raise BenchError("journalctl failed: " + r.stderr.decode(errors="replace").strip())
+        stored = 0
+        with open(self.path, "w") as f:
+            for raw in r.stdout.splitlines():
+                e = json.loads(raw)
+                if "PROCTRACE_TYPE" not in e or "PROCTRACE_PID" not in e:
+                    continue
+                stored += 1
+                f.write(json.dumps({"type": e["PROCTRACE_TYPE"], "pid": int(e["PROCTRACE_PID"]),
+                                    "comm": e.get("PROCTRACE_COMM")}) + "\n")
+        m = re.search(r"(\d+) entries not sent to the journal", t["stderr"])
+        return dict(journald_cpu_ns=cpu, stored=stored,
+                    not_sent=int(m.group(1)) if m else 0), self.path
 
 
 def busy_fraction(seconds=1.0):
@@ -335,7 +440,7 @@ class Bench:
                                    text=True).stdout
         self.cli_has = {opt: opt in help_text
                         for opt in ("--json", "--wake-every-event", "--snapshot",
-                                    "--failed")}
+                                    "--failed", "--journal")}
         self.bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
 
     def path(self, name):
@@ -379,7 +484,6 @@ class Bench:
             cli.wait_ready()
             before = cli.snapshot()
             progs_before = cli.prog_stats() if progs else {}
-            lines_before = count_lines(out_path) if out_path else None
             result = workload()
             # Let events still queued (up to the latency bound) reach the CLI.
             time.sleep(self.a.settle)
@@ -394,7 +498,7 @@ class Bench:
                      progs_after[i][1] - progs_before.get(i, (0, 0))[1])
                  for i in progs_after}
         return dict(result=result, before=before, after=after, ru=ru, summary=summary,
-                    out_path=out_path, lines_before=lines_before, progs=progs,
+                    out_path=out_path, progs=progs, pid=cli.pid,
                     prog_names=prog_names, stderr=cli.stderr_text())
 
     # -- 1 and 2: spawn overhead --
@@ -566,8 +670,15 @@ class Bench:
             known = {}
         return {i: known.get(i) or "prog %d" % i for i in ids}
 
-    def reader_run(self, cli_args):
+    def reader_run(self, cli_args, sink=None):
+        """The reader's costs over 2 cores x READER_SPAWNS spawns, its
+        events into @sink (default: a table on its standard output, into a
+        file); returns a dict of them, with @sink's own figures."""
         n = self.a.reader_spawns
+        sink = sink or FileSink(self.path("reader.out"), 1, stdout=True)
+
+        def work():
+            return sink.begin(), self.spawn(n, 2)
         try:
             with open(STATS_SYSCTL) as f:
                 stats_was = f.read().strip()
@@ -576,8 +687,7 @@ class Bench:
         except OSError:
             stats_was = None
         try:
-            t = self.traced(cli_args, "reader.out", lambda: self.spawn(n, 2),
-                            progs=True)
+            t = self.traced(cli_args + sink.args, sink.stdout, work, progs=True)
             names = t["prog_names"]
         finally:
             if stats_was is not None:
@@ -586,12 +696,14 @@ class Bench:
         costs = sorted((names[i].replace("proctrace_", ""), rt / cnt, cnt)
                        for i, (rt, cnt) in t["progs"].items() if cnt > 0)
         ru, b, e = t["ru"], t["before"], t["after"]
-        total = t["summary"]["delivered"] if t["summary"] else \
-            count_lines(t["out_path"]) - 1
-        events = total - (t["lines_before"] - 1)
-        _, _, pids = t["result"]
-        ex, xt = events_of(t["out_path"], pids, "bench-noop")
-        os.unlink(t["out_path"])
+        total = t["summary"]["delivered"] if t["summary"] else sink.count()
+        if total is None:
+            raise BenchError("bootstrap-cli printed no summary line")
+        events_before, (_, _, pids) = t["result"]
+        events = total - events_before
+        extra, lines_path = sink.finish(t)
+        ex, xt = events_of(lines_path, pids, "bench-noop")
+        os.unlink(lines_path)
         if events <= 0:
             raise BenchError("no events delivered during the workload")
         # The window from ready to just before SIGINT: neither loading the
@@ -605,7 +717,21 @@ class Bench:
                     counted_from="summary" if t["summary"] else "output lines",
                     lost=t["summary"]["lost"] if t["summary"] else None,
                     missing=2 * sum(pids.values()) - ex - xt,
-                    costs=costs if stats_was is not None else None)
+                    costs=costs if stats_was is not None else None, **extra)
+
+    @staticmethod
+    def reader_loss(r):
+        """(text, none lost) of a reader_run(): a reader that lets the ring
+        overflow wakes, writes and spends less per delivered event, so a
+        cost is only met if the run lost nothing (the CLI's count, and our
+        own children's exec and exit events all in its output)."""
+        text = "lost %s, ours missing %d" % (
+            "n/a (no summary line)" if r["lost"] is None else r["lost"], r["missing"])
+        return text, r["lost"] == 0 and r["missing"] == 0
+
+    def reader_cpu_text(self, r):
+        return "%.2f us (whole run, start-up included: %.0f ms); %s" % (
+            r["cpu_per_event_us"], r["total_cpu_ms"], self.reader_loss(r)[0])
 
     def bench_reader(self):
         n = self.a.reader_spawns
@@ -630,17 +756,9 @@ class Bench:
             results[key] = r
             work = "%s, %d events" % (work, r["events"])
             default = key in ("default", "snapshot")
-            # A reader that lets the ring overflow wakes, writes and
-            # spends less per delivered event: a cost is only met if the
-            # run lost nothing (the CLI's count, and our own children's
-            # exec and exit events all in its output).
-            loss = "lost %s, ours missing %d" % (
-                "n/a (no summary line)" if r["lost"] is None else r["lost"], r["missing"])
-            no_loss = r["lost"] == 0 and r["missing"] == 0
+            loss, no_loss = self.reader_loss(r)
             self.row(4, "reader CPU (user+sys) per event, " + key, work,
-                     "%.2f us (whole run, start-up included: %.0f ms); %s"
-                     % (r["cpu_per_event_us"], r["total_cpu_ms"], loss),
-                     "<= 2 us, 0 lost" if default else "",
+                     self.reader_cpu_text(r), "<= 2 us, 0 lost" if default else "",
                      no_loss and r["cpu_per_event_us"] <= 2 if default else None)
             if r["costs"] is None:
                 self.failed_row(4, figs[3], work, "cannot set " + STATS_SYSCTL)
@@ -674,6 +792,57 @@ class Bench:
             for fig in ("bootstrap-cli peak RSS", "kernel memory of the BPF maps"):
                 self.failed_row(6, fig, "the reader-cost run",
                                 "the default reader-cost run failed")
+
+    # -- 11: the cost of --journal, beside --json -o FILE --
+
+    def bench_journal(self):
+        n = self.a.reader_spawns
+        work = "2 cores x %d spawns" % n
+        figs = ("CLI CPU (user+sys) per event, --json -o FILE",
+                "CLI CPU (user+sys) per event, --journal",
+                "journald CPU (user+sys) per entry, --journal")
+        log("11: reader cost, --json -o FILE")
+        try:
+            r = self.reader_run(["--json"], FileSink(self.path("events.json"), 0, stdout=False))
+            self.row(11, figs[0], "%s, %d events" % (work, r["events"]), self.reader_cpu_text(r))
+        except BenchError as e:
+            r = None
+            self.failed_row(11, figs[0], work, str(e))
+        why = None
+        if not self.a.journald or not self.a.journalctl:
+            why = "no systemd-journald or journalctl (apt-get install systemd)"
+        elif not self.cli_has["--journal"]:
+            why = "bootstrap-cli has no --journal (built without libsystemd)"
+        elif os.environ.get(IN_NS) != "1":
+            why = "not in a private mount namespace"
+        if why:
+            for fig in figs[1:]:
+                self.failed_row(11, fig, work, why)
+            return
+        journald = PrivateJournald(self.a.journald, JOURNALD_CONF)
+        log("11: reader cost, --journal (journald of our own)")
+        try:
+            if not journald.start():
+                raise BenchError("systemd-journald did not start (no journal socket)")
+            j = self.reader_run([], JournalSink(journald.proc.pid, self.a.journalctl,
+                                                self.path("journal.json")))
+        except (BenchError, OSError, subprocess.SubprocessError) as e:
+            for fig in figs[1:]:
+                self.failed_row(11, fig, work, str(e))
+            return
+        finally:
+            journald.stop()
+        work = "%s, %d events" % (work, j["events"])
+        vs = " (%.1f x --json -o FILE)" % (j["cpu_per_event_us"] / r["cpu_per_event_us"]) \
+            if r else ""
+        self.row(11, figs[1], work, "%s; not sent %d%s"
+                 % (self.reader_cpu_text(j), j["not_sent"], vs))
+        if j["stored"]:
+            self.row(11, figs[2], "%s, %d entries stored (tmpfs)" % (work, j["stored"]),
+                     "%.2f us (%.0f ms in all)" % (j["journald_cpu_ns"] / j["stored"] / NS_PER_US,
+                                                   j["journald_cpu_ns"] / NS_PER_MS))
+        else:
+            self.failed_row(11, figs[2], work, "journald stored no entry of the CLI")
 
     # -- 5: start-up --
 
@@ -912,7 +1081,10 @@ class Bench:
                     (7, "delivery latency", self.bench_latency),
                     (8, "process context", self.bench_context),
                     (9, "failed exec attempts", self.bench_failed),
-                    (10, "exit program's kernel cost", self.bench_exit_cost)]
+                    (10, "exit program's kernel cost", self.bench_exit_cost),
+                    (11, "journal output", self.bench_journal)]
+        if self.a.only:
+            sections = [s for s in sections if s[0] in self.a.only]
         t0 = time.monotonic()
         for num, title, section in sections:
             try:
@@ -924,7 +1096,7 @@ class Bench:
         return time.monotonic() - t0
 
 
-EXPECTED_ROWS = 40
+EXPECTED_ROWS = 43
 
 
 def print_table(rows, elapsed, sizes, disturbances):
@@ -954,11 +1126,17 @@ def parse_args():
                  "snapshot-bin", "table",
                  "syscalls-bin", "exit-cost"):
         p.add_argument("--" + name, required=True, help="path of the program")
+    for name in ("journald", "journalctl"):
+        p.add_argument("--" + name, help="path of the program (section 11; without it, "
+                       "its --journal rows have no figure)")
     p.add_argument("--quick", action="store_true",
                    default=os.environ.get("BENCH_QUICK") == "1",
                    help="small sizes, for a smoke test")
     p.add_argument("--check", action="store_true",
                    help="exit 1 unless every row has a figure (77: no BPF)")
+    p.add_argument("--only", type=lambda v: [int(x) for x in v.split(",")], default=None,
+                   help="run only these sections (comma-separated numbers, e.g. 4,10): "
+                   "to compare one figure across builds; --check then counts their rows only")
     for key in FULL:
         p.add_argument("--" + key.replace("_", "-"), type=int, default=None)
     p.add_argument("--settle", type=float, default=0.25,
@@ -984,6 +1162,10 @@ def main():
             return 77
         print("bench: " + msg, file=sys.stderr)
         return 1
+    if a.journald and (not a.only or 11 in a.only):
+        # Section 11's journald over tmpfs, hiding the machine's journal:
+        # the whole run again in a mount namespace of its own.
+        enter_private_mount_ns_without_tracefs(IN_NS)
     sizes = {k: getattr(a, k) for k in FULL}
     # With BPF statistics on, every program run pays two clock reads (about
     # 100 ns per system call under -x): off for the run, as a machine has
@@ -1025,9 +1207,10 @@ def main():
                             "representative" % (100 * busy[0], 100 * busy[1]))
     print_table(bench.rows, elapsed, sizes, disturbances)
     bad = [r for r in bench.rows if not r["ok"]]
-    if len(bench.rows) != EXPECTED_ROWS or bad:
+    expected = EXPECTED_ROWS if not a.only else len(bench.rows)
+    if len(bench.rows) != expected or bad:
         print("bench: %d of %d rows have no figure" % (
-            len(bad) + max(0, EXPECTED_ROWS - len(bench.rows)), EXPECTED_ROWS),
+            len(bad) + max(0, expected - len(bench.rows)), expected),
             file=sys.stderr)
         return 1 if a.check else 0
     return 0

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Failed exec attempts (opt-in): one record per execve()/execveat() that
- * returned an error.  Included by proctrace.bpf.c, whose maps, settings
- * and helpers it uses.
+ * returned an error.  Included by proctrace.bpf.c, as the skeleton is
+ * built from one object; what it shares with the other programs (settings,
+ * ring buffer, filters, the record's header and strings) is pt_common.h's.
  *
  * The hook is fexit on the system calls' own entry points
  * (__x64_sys_execve, __x64_sys_execveat and, where the kernel has 32-bit
@@ -21,6 +22,11 @@
  * record then has none).  So the filename and the argument vector are
  * read from the caller's memory here, as passed.
  */
+#ifndef PT_EXEC_FAILED_BPF_H
+#define PT_EXEC_FAILED_BPF_H
+
+#include "pt_common.h"
+#include "pt_cwd.h"
 
 /*
  * Errno filter, filled in by the library: bit N of the set says "report
@@ -52,9 +58,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct failed_scratch);
 } failed_scratch SEC(".maps");
-
-/* <fcntl.h>'s AT_FDCWD: execveat()'s "no descriptor". */
-#define PT_AT_FDCWD (-100)
 
 static __always_inline bool errno_wanted(__u32 err)
 {
@@ -140,6 +143,27 @@ unreadable:
 }
 
 /*
+ * pt_args_reader of a failed exec: @ctx is the walk, with its argv and
+ * compat set; the strings go after the filename, at @at.
+ */
+static __always_inline __u64 args_of_argv(struct exec_scratch *s, __u64 at,
+					  __u64 limit, void *ctx)
+{
+	struct argv_walk *w = ctx;
+
+	w->base = at;
+	w->limit = limit;
+	/* Every string takes a byte at least: limit + 1 steps see the end. */
+	if (w->argv)
+		bpf_loop(limit + 1, copy_one_arg, w, 0);
+	if (w->truncated)
+		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
+	if (w->unreadable)
+		s->hdr.flags |= PT_WIRE_F_ARGS_UNREADABLE;
+	return w->off;
+}
+
+/*
  * @at: for execveat(), its dirfd in the high 32 bits and its flags in the
  * low ones (a BPF function takes at most five arguments).
  */
@@ -149,9 +173,8 @@ static __noinline int exec_failed(long ret, const char *filename,
 	struct task_struct *task;
 	struct failed_scratch *s;
 	struct argv_walk w = {};
-	__u32 cpu, err, args, cwd, dirfd_path;
-	char last = 0;
-	long n;
+	__u32 cpu, err, dirfd_path;
+	__u64 size, end;
 
 	if (ret >= 0)
 		return 0;
@@ -171,57 +194,31 @@ static __noinline int exec_failed(long ret, const char *filename,
 	fill_common(&s->rec.hdr, task, PT_WIRE_EXEC_FAILED);
 	if (!record_passes(&s->rec.hdr))
 		goto out;
-	s->rec.hdr.exit_code = err;
+	s->rec.hdr.error = err;
 	s->rec.hdr.flags = kind;
 	if (kind & PT_WIRE_F_EXECVEAT) {
 		s->rec.hdr.dirfd = (__s32)(at >> 32);
 		s->rec.hdr.at_flags = (__u32)at;
 	}
 
-	n = bpf_probe_read_user_str(s->rec.data, PT_WIRE_PATH_MAX, filename);
-	if (n < 1) {
-		/* A bad pointer (EFAULT): an empty name. */
-		s->rec.data[0] = '\0';
-		n = 1;
-	}
-	if (n > PT_WIRE_PATH_MAX)
-		n = PT_WIRE_PATH_MAX;
-	if (n == PT_WIRE_PATH_MAX &&
-	    !bpf_probe_read_user(&last, 1, filename + PT_WIRE_PATH_MAX - 1) && last)
-		s->rec.hdr.flags |= PT_WIRE_F_FILENAME_TRUNCATED;
-	s->rec.hdr.len[PT_WIRE_STR_FILENAME] = n;
-
 	w.argv = argv;
-	w.base = n;
-	w.limit = max_args_size < PT_WIRE_ARGS_MAX ? max_args_size : PT_WIRE_ARGS_MAX;
 	w.compat = kind & PT_WIRE_F_COMPAT;
-	/* Every string takes a byte at least: limit + 1 steps see the end. */
-	if (argv)
-		bpf_loop(w.limit + 1, copy_one_arg, &w, 0);
-	if (w.truncated)
-		s->rec.hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
-	if (w.unreadable)
-		s->rec.hdr.flags |= PT_WIRE_F_ARGS_UNREADABLE;
-	args = w.off;
-	if (args > PT_WIRE_ARGS_MAX)
-		args = PT_WIRE_ARGS_MAX;
-	s->rec.hdr.len[PT_WIRE_STR_ARGS] = args;
-	put_cwd(&s->rec, n + args, task);
-	/* The mask, for the verifier: a path is at most PT_WIRE_PATH_MAX. */
-	cwd = stored_len(&s->rec, PT_WIRE_STR_CWD) & (2 * PT_WIRE_PATH_MAX - 1);
+	size = put_record(&s->rec, task, PT_NAME_USER, filename, args_of_argv,
+			  &w, PT_WIRE_ARGS_MAX, NULL);
 	/*
 	 * execveat() with a descriptor: the path the kernel resolves the
 	 * name against (the file itself with AT_EMPTY_PATH), while the
 	 * descriptor is still open.
 	 */
+	end = size - sizeof(s->rec.hdr);
 	dirfd_path = 0;
 	if ((kind & PT_WIRE_F_EXECVEAT) && s->rec.hdr.dirfd != PT_AT_FDCWD &&
-	    n + args + cwd <= SCRATCH_PATH_AT_MAX)
+	    end <= SCRATCH_PATH_AT_MAX)
 		dirfd_path = pt_put_fd_path(task, s->rec.hdr.dirfd,
-					    s->rec.data + n + args + cwd, s->rec.path);
+					    s->rec.data + end, s->rec.path);
 	s->rec.hdr.len[PT_WIRE_STR_DIRFD_PATH] = dirfd_path;
 
-	send(&s->rec, sizeof(s->rec.hdr) + n + args + cwd + dirfd_path);
+	send(&s->rec, size + dirfd_path);
 out:
 	__sync_lock_test_and_set(&s->busy, 0);	/* clang 14 has no store-release for BPF */
 	return 0;
@@ -337,3 +334,5 @@ int BPF_PROG(proctrace_sys_exit_failed, struct pt_regs *regs, long ret)
 		return execveat64(regs, ret);
 	return 0;
 }
+
+#endif /* PT_EXEC_FAILED_BPF_H */

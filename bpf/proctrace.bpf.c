@@ -5,23 +5,11 @@
  *
  * All programs are BTF-enabled raw tracepoints (tp_btf/...): they attach
  * through the BPF syscall alone, so tracefs need not be mounted, and they
- * receive the kernel's own task_struct pointers as arguments.
- *
- * Settings are read-only globals that the library fills in before load;
- * the verifier sees them as constants and drops the code of every filter
- * that is off.
+ * receive the kernel's own task_struct pointers as arguments.  The
+ * failed-exec programs (opt-in) are in exec_failed.bpf.h, included last;
+ * what the programs share, settings included, is in pt_common.h.
  */
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include <stdbool.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
-
-#include "proctrace_core.h"
-#include "proctrace_wire.h"
-#include "pt_path.h"
-#include "pt_cwd.h"
+#include "pt_common.h"
 #include "pt_usage.h"
 
 /* bpf_probe_read_kernel*() are GPL-only helpers. */
@@ -32,8 +20,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * processes are dropped here, before they take ring-buffer space.
  */
 const volatile __u64 min_duration_ns = 0;
-/* Bytes of argument vector to copy per exec; at most PT_WIRE_ARGS_MAX. */
-const volatile __u32 max_args_size = 4096;
 const volatile bool fork_events = false;
 /*
  * The library keeps a process table (PROCTRACE_OPT_SNAPSHOT): fork
@@ -50,63 +36,6 @@ const volatile __u32 snapshot_slot = 0;
  * its fork record, and whoever comes first claims it (see claim()).
  */
 __u32 snapshot_running = 0;
-
-/*
- * Wake-ups.  Waking the reader costs far more than writing a record, so
- * by default records are submitted without one, and the reader drains on
- * a timer (the latency bound) or when this much data waits.  With
- * wake_every_event the kernel's default policy applies instead: the
- * reader is woken whenever it has caught up, i.e. for nearly every event.
- */
-const volatile bool wake_every_event = false;
-const volatile __u64 wakeup_bytes = 1;
-
-/* Filters, combined with AND; each is off when its flag is false. */
-const volatile bool filter_subtree = false;
-const volatile bool filter_by_uid = false;
-const volatile __u32 filter_uid = 0;
-const volatile __u64 filter_cgroup_id = 0;
-const volatile bool filter_by_comm = false;
-const volatile char filter_comm[PT_WIRE_COMM_LEN] = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 * 1024 * 1024);	/* the library sets the size */
-} events SEC(".maps");
-
-/* Events that passed the filters but could not be sent, by cause. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PT_LOSS_NR);
-	__type(key, __u32);
-	__type(value, __u64);
-} losses SEC(".maps");
-
-/*
- * An exec record carries up to 4 KiB of filename and 32 KiB of arguments,
- * far too large for the 512-byte BPF stack and above the 32 KiB limit of
- * a per-CPU map value.  It is built in this slot, one per CPU (the library
- * sets max_entries to the number of CPUs; programs do not migrate while
- * they run), and copied into the ring buffer at its real length, so a
- * short command line takes a short record.
- */
-struct exec_scratch {
-	struct pt_wire_event hdr;
-	/*
-	 * The strings of enum pt_wire_str, in that order.  The verifier
-	 * wants every write's offset bounded: offsets are clamped (or, for a
-	 * failed exec's argument strings, masked), and the array is large
-	 * enough for a write of the largest size at the largest such offset:
-	 * a 4 KiB filename, then up to 32 KiB of strings each written at an
-	 * offset of up to 32 KiB (bpf/exec_failed.bpf.h).
-	 */
-	char data[2 * PT_WIRE_ARGS_MAX + PT_WIRE_PATH_MAX];
-	/* where bpf/pt_path.h builds the executable's and cwd's paths */
-	char path[PT_PATH_SCRATCH_SIZE];
-};
-
-/* Longest offset at which a path is written into exec_scratch.data. */
-#define SCRATCH_PATH_AT_MAX (2 * PT_WIRE_ARGS_MAX)
 
 /*
  * One slot per CPU for the tracepoints, which run with preemption off,
@@ -147,42 +76,6 @@ struct {
 	__type(value, __u32);
 } described SEC(".maps");
 
-/*
- * The subtree filter: a mark in each traced task's own storage, set by
- * the library on the root before attaching and copied to every child at
- * fork.  Task storage lives and dies with the task, so there is no table
- * to fill up, and a descendant keeps its mark when it is reparented.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u8);
-} subtree SEC(".maps");
-
-static __always_inline void count_loss(__u32 cause)
-{
-	__u64 *n = bpf_map_lookup_elem(&losses, &cause);
-
-	/* Per-CPU, and programs do not nest on one CPU here: no atomics. */
-	if (n)
-		*n += 1;
-}
-
-static __always_inline __u64 submit_flags(void)
-{
-	if (wake_every_event)
-		return 0;
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline void send(void *rec, __u64 size)
-{
-	if (bpf_ringbuf_output(&events, rec, size, submit_flags()))
-		count_loss(PT_LOSS_RING_FULL);
-}
-
 /* Who described a process first while the snapshot ran (the "described" mark). */
 #define CLAIMED_BY_FORK 1
 #define CLAIMED_BY_SNAPSHOT 2
@@ -209,166 +102,12 @@ static __always_inline bool claim(struct task_struct *leader, __u32 by)
 	return old == 0 || old == by;
 }
 
-/*
- * The subtree filter's test for @task, a pointer the verifier trusts as
- * a helper's argument: in every program the task it was handed, never
- * one loaded from another task (in the sleepable snapshot such a pointer
- * is untrusted, and bpf_task_storage_get() refuses it).
- */
-static __always_inline bool marked(struct task_struct *task)
-{
-	return !filter_subtree || bpf_task_storage_get(&subtree, task, 0, 0);
-}
-
-/* @task, or its thread-group leader, is in the subtree. */
-static __always_inline bool in_subtree(struct task_struct *task)
-{
-	if (marked(task))
-		return true;
-	/* Threads the root had before tracing started carry no mark. */
-	return bpf_task_storage_get(&subtree, task->group_leader, 0, 0) != NULL;
-}
-
-/* The filters that look at the record itself. */
-static __always_inline bool record_passes(const struct pt_wire_event *e)
-{
-	int i;
-
-	if (filter_by_uid && e->uid != filter_uid)
-		return false;
-	if (filter_cgroup_id && e->cgroup_id != filter_cgroup_id)
-		return false;
-	if (filter_by_comm) {
-		for (i = 0; i < PT_WIRE_COMM_LEN; i++) {
-			if (e->comm[i] != filter_comm[i])
-				return false;
-			if (!filter_comm[i])
-				break;
-		}
-	}
-	return true;
-}
-
-/* The process's pid in its own pid namespace, as getpid() returns it. */
-static __always_inline __s32 ns_tgid(struct task_struct *leader)
-{
-	struct pid *pid = leader->thread_pid;
-	unsigned int level = pid->level;
-	struct upid up = {};
-
-	/* A variable index: a helper's read, not a direct load. */
-	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
-	return up.nr;
-}
-
-/*
- * Fields every record carries, taken from the process @task belongs to.
- * @task is a BTF pointer (every caller has one): fields are read by
- * direct loads, which the kernel turns into plain loads guarded by its
- * exception table, rather than a helper call per field (measured: 1.3 us
- * for this function with BPF_CORE_READ(), cold caches included).
- */
-static __always_inline void fill_common(struct pt_wire_event *e,
-					struct task_struct *task, __u16 type)
-{
-	struct task_struct *leader = task->group_leader;
-	struct task_struct *parent = task->real_parent;
-	const struct cred *cred = task->real_cred;
-
-	/* Also the padding: the whole header goes to user space. */
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->pid = task->tgid;
-	e->ppid = parent->tgid;
-	e->uid = cred->uid.val;
-	e->gid = cred->gid.val;
-	e->ns_pid = ns_tgid(leader);
-	e->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
-	e->ts_boot_ns = bpf_ktime_get_boot_ns();
-	/*
-	 * The leader's: the same on every record of the process, as
-	 * de_thread() hands it to a thread that execs.  (pid, start time)
-	 * names a process across pid reuse.
-	 */
-	e->start_boot_ns = leader->start_boottime;
-	e->parent_start_boot_ns = parent->group_leader->start_boottime;
-	/* The process's name: a thread may have renamed only itself. */
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), leader->comm);
-}
-
-/*
- * The absolute path of @file, resolved here (bpf/pt_path.h), appended to
- * the record in @s at @at, its length in the record's header (left 0 if
- * there is no file: callers read it back with stored_len()).
- */
-static __always_inline void put_exe(struct exec_scratch *s, __u64 at,
-				     struct file *file)
-{
-	__u32 fl, off, len;
-
-	if (!file || at > PT_WIRE_PATH_MAX + PT_WIRE_ARGS_MAX)
-		return;
-	off = pt_path_resolve(&file->f_path, s->path, &fl);
-	if (fl & PT_PATH_F_NONE)
-		return;
-	len = pt_path_len(off);
-	if (bpf_probe_read_kernel(s->data + at, len, s->path + off))
-		return;
-	if (fl & PT_PATH_F_TRUNCATED)
-		s->hdr.flags |= PT_WIRE_F_EXE_TRUNCATED;
-	if (fl & PT_PATH_F_UNREACHABLE)
-		s->hdr.flags |= PT_WIRE_F_EXE_UNREACHABLE;
-	s->hdr.len[PT_WIRE_STR_EXE] = len;
-}
-
-/*
- * The length of string @which that put_exe() or put_cwd() stored in the
- * record, read back from it: map memory, whose content the verifier does
- * not track, so it knows the value only as a 16-bit number.  A path walk
- * returns from many places with different ranges, and the verifier
- * checked everything after it once for each of them: the second path
- * walk of an exec was verified 2-3 times (measured: 16,457 instructions
- * for the exec program; 6,456 and 4,758 with either walk alone; 8,380
- * with this).  The caller bounds what it computes from it.
- */
-static __always_inline __u32 stored_len(struct exec_scratch *s, int which)
-{
-	return *(volatile __u16 *)&s->hdr.len[which];
-}
-
-/*
- * The two paths' lengths, as stored, for the record's size: masked for the
- * verifier (each is at most PT_WIRE_PATH_MAX), and read where they are
- * used, so that what the size needs to know stops at these loads.
- */
-static __always_inline __u32 paths_len(struct exec_scratch *s)
-{
-	return (stored_len(s, PT_WIRE_STR_EXE) & (2 * PT_WIRE_PATH_MAX - 1)) +
-	       (stored_len(s, PT_WIRE_STR_CWD) & (2 * PT_WIRE_PATH_MAX - 1));
-}
-
-/*
- * The working directory of @task at @at in the record (bpf/pt_cwd.h), its
- * length in the record's header (left 0 if @at is out of range).
- */
-static __always_inline void put_cwd(struct exec_scratch *s, __u64 at,
-				    struct task_struct *task)
-{
-	if (at > SCRATCH_PATH_AT_MAX)
-		return;
-	s->hdr.len[PT_WIRE_STR_CWD] = pt_put_cwd(task, s->data + at, s->path,
-						 &s->hdr.flags);
-}
-
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	     struct linux_binprm *bprm)
 {
-	unsigned long arg_start, arg_end;
 	struct exec_scratch *s;
-	__u32 cpu, exe;
-	__u64 args;
-	long n;
+	__u32 cpu;
 
 	if (min_duration_ns)
 		return 0;
@@ -391,46 +130,16 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	if (!record_passes(&s->hdr))
 		return 0;
 
-	n = bpf_probe_read_kernel_str(s->data, PT_WIRE_PATH_MAX,
-				      BPF_CORE_READ(bprm, filename));
-	if (n < 1) {
-		s->data[0] = '\0';
-		n = 1;
-	}
-	if (n > PT_WIRE_PATH_MAX)
-		n = PT_WIRE_PATH_MAX;
-	s->hdr.len[PT_WIRE_STR_FILENAME] = n;
-
 	/*
-	 * The new program's argument strings, as exec laid them out on its
-	 * stack: NUL-separated, between mm->arg_start and mm->arg_end.  This
-	 * tracepoint runs in the exec'ing task itself, before the new
-	 * program's first instruction, so they are as passed to exec.
+	 * The executable is the file actually executed, as /proc/PID/exe
+	 * will show it: the kernel already followed symlinks, /dev/fd/N and
+	 * relative names to open it.  For a "#!" script it is the
+	 * interpreter, as in /proc/PID/exe: binfmt_script put it in
+	 * bprm->file.
 	 */
-	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	arg_end = BPF_CORE_READ(task, mm, arg_end);
-	args = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (args > max_args_size) {
-		args = max_args_size;
-		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
-	}
-	if (args > PT_WIRE_ARGS_MAX)
-		args = PT_WIRE_ARGS_MAX;
-	if (args && bpf_probe_read_user(s->data + n, args, (void *)arg_start))
-		args = 0;
-	s->hdr.len[PT_WIRE_STR_ARGS] = args;
-
-	/*
-	 * The file actually executed, as /proc/PID/exe will show it: the
-	 * kernel already followed symlinks, /dev/fd/N and relative names to
-	 * open it.  For a "#!" script it is the interpreter, as in
-	 * /proc/PID/exe: binfmt_script put it in bprm->file.
-	 */
-	put_exe(s, n + args, BPF_CORE_READ(bprm, file));
-	exe = stored_len(s, PT_WIRE_STR_EXE);
-	put_cwd(s, n + args + exe, task);
-
-	send(s, sizeof(s->hdr) + n + args + paths_len(s));
+	send(s, put_record(s, task, PT_NAME_KERNEL, BPF_CORE_READ(bprm, filename),
+			   args_of_current, task, PT_WIRE_ARGS_MAX,
+			   BPF_CORE_READ(bprm, file)));
 	return 0;
 }
 
@@ -560,11 +269,9 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	unsigned long arg_start, arg_end;
-	__u32 key = snapshot_slot, exe;
+	__u32 key = snapshot_slot;
 	struct exec_scratch *s;
-	struct mm_struct *mm;
-	__u64 args, cap;
+	__u64 size;
 
 	if (!task)
 		return 0;	/* the end of the walk */
@@ -590,33 +297,17 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	if (!claim(task, CLAIMED_BY_SNAPSHOT))
 		return 0;
 
-	mm = BPF_CORE_READ(task, mm);
-	arg_start = BPF_CORE_READ(mm, arg_start);
-	arg_end = BPF_CORE_READ(mm, arg_end);
-	args = arg_end > arg_start ? arg_end - arg_start : 0;
-	cap = max_args_size < PT_WIRE_SNAPSHOT_ARGS_MAX ? max_args_size :
-	      PT_WIRE_SNAPSHOT_ARGS_MAX;
-	if (args > cap) {
-		args = cap;
-		s->hdr.flags |= PT_WIRE_F_ARGS_TRUNCATED;
-	}
-	if (args > PT_WIRE_SNAPSHOT_ARGS_MAX)
-		args = PT_WIRE_SNAPSHOT_ARGS_MAX;
-	if (args && bpf_copy_from_user_task(s->data, args, (void *)arg_start,
-					    task, 0))
-		args = 0;
-	s->hdr.len[PT_WIRE_STR_ARGS] = args;
-	put_exe(s, args, BPF_CORE_READ(mm, exe_file));
-	exe = stored_len(s, PT_WIRE_STR_EXE);
-	put_cwd(s, args + exe, task);
+	size = put_record(s, task, PT_NAME_NONE, NULL, args_of_task, task,
+			  PT_WIRE_SNAPSHOT_ARGS_MAX,
+			  BPF_CORE_READ(task, mm, exe_file));
 
 	/*
 	 * Padded to 8 bytes, as the ring buffer's records are, so that the
 	 * library reads every header in the stream at an aligned address.
 	 */
-	bpf_seq_write(seq, s, (sizeof(s->hdr) + args + paths_len(s) + PT_WIRE_ALIGN - 1) &
-		      ~(__u64)(PT_WIRE_ALIGN - 1));
+	bpf_seq_write(seq, s, (size + PT_WIRE_ALIGN - 1) & ~(__u64)(PT_WIRE_ALIGN - 1));
 	return 0;
 }
 
+/* The failed-exec programs: one object, so one compilation unit. */
 #include "exec_failed.bpf.h"

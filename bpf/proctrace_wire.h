@@ -8,8 +8,9 @@
  * The public, stable layout is struct proctrace_event in
  * <proctrace/proctrace.h>; lib/event_decode.c translates one into the other.
  *
- * Adding a field: a fixed-size one goes at the end of struct
- * pt_wire_event (keep 8-byte members 8-byte aligned); a string goes at the
+ * Adding a field: a per-process one is a line of bpf/proctrace_fields.h,
+ * which makes its member here; another fixed-size one goes into struct
+ * pt_wire_event; a string goes at the
  * end of enum pt_wire_str, and its bytes after the others' in the record.
  * The decoder checks every length generically, so a new string needs no
  * new bounds check, only its meaning (see lib/event_decode.c).
@@ -18,6 +19,8 @@
 #define PROCTRACE_WIRE_H
 
 #include <linux/types.h>
+
+#include "proctrace_fields.h"
 
 #define PT_WIRE_COMM_LEN 16
 /* Longest filename the BPF side copies, including its terminating NUL. */
@@ -65,8 +68,6 @@ enum pt_wire_str {
 #define PT_WIRE_F_ARGS_TRUNCATED (1u << 0)
 #define PT_WIRE_F_EXE_TRUNCATED (1u << 1)	/* PT_PATH_F_TRUNCATED */
 #define PT_WIRE_F_EXE_UNREACHABLE (1u << 2)	/* PT_PATH_F_UNREACHABLE */
-/* PROCESS: the last record of the snapshot (a marker; no process). */
-#define PT_WIRE_F_SNAPSHOT_END (1u << 3)
 /* EXEC_FAILED: the filename as passed was longer than PT_WIRE_PATH_MAX - 1. */
 #define PT_WIRE_F_FILENAME_TRUNCATED (1u << 4)
 /* EXEC_FAILED: a 32-bit (compat) system call. */
@@ -87,31 +88,29 @@ enum pt_wire_str {
 #define PT_WIRE_ERRNO_WORDS 3
 #define PT_WIRE_ERRNO_LIMIT (PT_WIRE_ERRNO_WORDS * 64)
 
+/* execve()'s implied dirfd; the value of <fcntl.h>, fixed by the kernel ABI. */
+#define PT_AT_FDCWD (-100)
+
+typedef char pt_wire_comm_t[PT_WIRE_COMM_LEN];
+
+/* A member of struct pt_wire_event from the list of bpf/proctrace_fields.h. */
+#define PT_WIRE_MEMBER(name, wire, wire_type, ...) wire_type wire;
+
 struct pt_wire_event {
 	__u16 type;		/* enum pt_wire_type */
 	__u16 flags;		/* PT_WIRE_F_* */
-	__u32 pid;		/* thread-group id */
-	__u32 ppid;		/* thread-group id of the real parent */
-	/*
-	 * EXIT: the wait(2) status, as the kernel keeps it.
-	 * EXEC_FAILED: the errno the system call returned (positive).
-	 */
-	__u32 exit_code;
-	__u32 uid;		/* real uid, initial user namespace */
-	__u32 gid;
-	__s32 ns_pid;		/* tgid in the process's own pid namespace */
-	__u32 reserved;
-	__u64 cgroup_id;	/* cgroup v2 id */
+	__u32 exit_code;	/* EXIT: the wait(2) status, as the kernel keeps it */
+	/* Every process field of the list, filled by fill_common(). */
+	PT_PROCESS_FIELDS(PT_WIRE_MEMBER)
 	__u64 ts_boot_ns;	/* CLOCK_BOOTTIME when the event happened */
-	__u64 start_boot_ns;	/* CLOCK_BOOTTIME when the process was created */
-	__u64 parent_start_boot_ns;	/* the same for the real parent */
-	char comm[PT_WIRE_COMM_LEN];
+	/* EXEC_FAILED: the errno the system call returned (positive). */
+	__s32 error;
 	/* EXEC_FAILED from execveat(): its dirfd and flags arguments. */
 	__s32 dirfd;
 	__u32 at_flags;
 	/* Bytes of each enum pt_wire_str part that follows, in that order. */
 	__u16 len[PT_WIRE_STR_NR];
-	/* (tail padding up to 8 bytes, zeroed by the BPF side) */
+	/* (padding up to 8 bytes, zeroed by the BPF side) */
 };
 
 /*

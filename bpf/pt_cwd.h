@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The working directory of a task, as the task itself sees it, for EXEC
- * and EXEC_FAILED records.  Included by proctrace.bpf.c.
+ * and EXEC_FAILED records, and the path of an open file.
  *
  * task->fs->pwd is resolved with bpf/pt_path.h, stopping at task->fs->root:
  * through mount points (bind mounts included: the path is where the
@@ -23,6 +23,13 @@
 #ifndef PT_CWD_H
 #define PT_CWD_H
 
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "proctrace_core.h"
+#include "proctrace_wire.h"
 #include "pt_path.h"
 
 /*

@@ -63,10 +63,6 @@
  * of up to PT_PATH_MAX - 1 bytes written at an offset of up to
  * PT_PATH_MAX - 1; the walk's state follows (see struct pt_path_walk).
  *
- * The including file must include <stdbool.h>, <bpf/bpf_helpers.h>,
- * <bpf/bpf_core_read.h> and "proctrace_core.h" (struct path, dentry,
- * vfsmount, mount, with CO-RE relocations) first.
- *
  * Example, the executable of an exec (struct linux_binprm *bprm), copied
  * into a record at @dst:
  *
@@ -77,6 +73,14 @@
  */
 #ifndef PT_PATH_H
 #define PT_PATH_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "proctrace_core.h"
 
 /* Longest path, including its NUL (the kernel's PATH_MAX). */
 #define PT_PATH_MAX 4096

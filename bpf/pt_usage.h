@@ -34,6 +34,12 @@
 #ifndef PT_USAGE_H
 #define PT_USAGE_H
 
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
 #include "proctrace_core.h"
 #include "proctrace_wire.h"
 

@@ -100,9 +100,6 @@ static const bool str_needs_nul[PT_WIRE_STR_NR] = {
 	[PT_WIRE_STR_DIRFD_PATH] = true,
 };
 
-/* execve()'s implied dirfd; the value of <fcntl.h>, fixed by the kernel ABI. */
-#define PT_AT_FDCWD (-100)
-
 /* Flags of the working directory, kept with it. */
 static void decode_cwd(const struct pt_wire_event *w, const char *cwd,
 		       struct proctrace_event *out)
@@ -139,6 +136,18 @@ static uint64_t boot_to_wall(uint64_t boot_ns, int64_t offset_ns)
 	return boot_ns ? (uint64_t)((int64_t)boot_ns + offset_ns) : 0;
 }
 
+/*
+ * The fields of bpf/proctrace_fields.h, by their decode column: as they
+ * are; from CLOCK_BOOTTIME to the wall clock, with the session's start
+ * offset (so that a process's start time never changes in a session); a
+ * name, cut before its last byte, as @out was zeroed: always terminated.
+ */
+#define DECODE_COPY(dst, src) (dst) = (__typeof__(dst))(src);
+#define DECODE_BOOT(dst, src) (dst) = boot_to_wall((src), clock->start_offset_ns);
+#define DECODE_TEXT(dst, src) memcpy((dst), (src), strnlen((src), sizeof(dst) - 1));
+#define DECODE_FIELD(name, wire, wire_type, type, on, since, decode, ...)      \
+	DECODE_##decode(out->name, w->wire)
+
 int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock,
 		     struct pt_args_buf *args, struct proctrace_event *out)
 {
@@ -167,18 +176,8 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
-	out->pid = (int32_t)w->pid;
-	out->ppid = (int32_t)w->ppid;
-	out->uid = w->uid;
-	out->gid = w->gid;
-	out->ns_pid = w->ns_pid;
-	out->cgroup_id = w->cgroup_id;
+	PT_PROCESS_FIELDS(DECODE_FIELD)
 	out->timestamp_ns = boot_to_wall(w->ts_boot_ns, clock->now_offset_ns);
-	out->start_time_ns = boot_to_wall(w->start_boot_ns, clock->start_offset_ns);
-	out->parent_start_time_ns = boot_to_wall(w->parent_start_boot_ns,
-						 clock->start_offset_ns);
-	/* memset above zeroed the rest: nothing stale follows the name. */
-	memcpy(out->comm, w->comm, strnlen(w->comm, sizeof(out->comm) - 1));
 	if (w->flags & PT_WIRE_F_ARGS_TRUNCATED)
 		out->flags |= PROCTRACE_EVENT_F_ARGS_TRUNCATED;
 	if (w->flags & PT_WIRE_F_EXE_TRUNCATED)
@@ -205,10 +204,10 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 				  args, out);
 	case PT_WIRE_EXEC_FAILED:
 		/* Errnos are 1..4095 (the kernel's MAX_ERRNO). */
-		if (!part[PT_WIRE_STR_FILENAME] || w->exit_code < 1 || w->exit_code > 4095)
+		if (!part[PT_WIRE_STR_FILENAME] || w->error < 1 || w->error > 4095)
 			return -EBADMSG;
 		out->type = PROCTRACE_EVENT_EXEC_FAILED;
-		out->error = (int32_t)w->exit_code;
+		out->error = w->error;
 		out->filename = part[PT_WIRE_STR_FILENAME];
 		/* The kernel opened no file that the record could name. */
 		out->exe = NULL;

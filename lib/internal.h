@@ -11,6 +11,17 @@
 #include <proctrace/proctrace.h>
 
 #include "backend.h"
+#include "proctrace_fields.h"
+
+/*
+ * The per-process fields of bpf/proctrace_fields.h, with their types in
+ * struct proctrace_event: what the process table keeps of a process.
+ */
+typedef char pt_comm_t[PROCTRACE_COMM_LEN];
+#define PT_PROCESS_MEMBER(name, wire, wire_type, type, ...) type name;
+struct pt_process_fields {
+	PT_PROCESS_FIELDS(PT_PROCESS_MEMBER)
+};
 
 struct pt_table;
 struct pt_cgroup_cache;

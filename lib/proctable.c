@@ -46,17 +46,9 @@ struct pt_program {
 };
 
 struct pt_proc {
-	int32_t pid;
-	int32_t ppid;
-	uint64_t start_time_ns;
-	uint64_t parent_start_time_ns;
-	uint64_t cgroup_id;
+	struct pt_process_fields f;	/* f.pid 0: a free record */
 	uint64_t timestamp_ns;	/* of the last event that described it */
-	uint32_t uid;
-	uint32_t gid;
-	int32_t ns_pid;
 	uint32_t next;		/* in its bucket's chain, or the free list */
-	char comm[PROCTRACE_COMM_LEN];
 	struct pt_program *prog;	/* NULL: unknown */
 };
 
@@ -131,7 +123,7 @@ static struct pt_proc *find(const struct pt_table *t, int32_t pid)
 	uint32_t i;
 
 	for (i = t->buckets[bucket_of(t, pid)]; i != NIL; i = t->procs[i].next)
-		if (t->procs[i].pid == pid)
+		if (t->procs[i].f.pid == pid)
 			return &t->procs[i];
 	return NULL;
 }
@@ -155,9 +147,9 @@ static void maybe_rehash(struct pt_table *t)
 		struct pt_proc *p = &t->procs[i];
 		uint32_t h;
 
-		if (!p->pid)
+		if (!p->f.pid)
 			continue;	/* a free record */
-		h = bucket_of(t, p->pid);
+		h = bucket_of(t, p->f.pid);
 		p->next = b[h];
 		b[h] = i;
 	}
@@ -186,7 +178,7 @@ static struct pt_proc *insert(struct pt_table *t, int32_t pid)
 	}
 	p = &t->procs[i];
 	memset(p, 0, sizeof(*p));
-	p->pid = pid;
+	p->f.pid = pid;
 	h = bucket_of(t, pid);
 	p->next = t->buckets[h];
 	t->buckets[h] = i;
@@ -199,7 +191,7 @@ static void remove_proc(struct pt_table *t, struct pt_proc *p)
 {
 	uint32_t idx = (uint32_t)(p - t->procs), *link;
 
-	for (link = &t->buckets[bucket_of(t, p->pid)]; *link != NIL;
+	for (link = &t->buckets[bucket_of(t, p->f.pid)]; *link != NIL;
 	     link = &t->procs[*link].next) {
 		if (*link == idx) {
 			*link = p->next;
@@ -291,17 +283,16 @@ static void show_program(const struct pt_program *p, struct argv_buf *a,
 	ev->args_count = p->args_count;
 }
 
+/* The fields of bpf/proctrace_fields.h, between an event and a record. */
+#define COPY_FIELD(name, ...) memcpy(&dst->name, &src->name, sizeof(dst->name));
+
 static void set_identity(struct pt_proc *p, const struct proctrace_event *ev)
 {
-	p->ppid = ev->ppid;
-	p->start_time_ns = ev->start_time_ns;
-	p->parent_start_time_ns = ev->parent_start_time_ns;
-	p->cgroup_id = ev->cgroup_id;
+	struct pt_process_fields *dst = &p->f;
+	const struct proctrace_event *src = ev;
+
+	PT_PROCESS_FIELDS(COPY_FIELD)
 	p->timestamp_ns = ev->timestamp_ns;
-	p->uid = ev->uid;
-	p->gid = ev->gid;
-	p->ns_pid = ev->ns_pid;
-	memcpy(p->comm, ev->comm, sizeof(p->comm));
 }
 
 /*
@@ -315,7 +306,7 @@ static struct pt_proc *record_for(struct pt_table *t, int32_t pid,
 
 	if (!p)
 		return insert(t, pid);
-	if (p->start_time_ns != start) {
+	if (p->f.start_time_ns != start) {
 		program_put(t, p->prog);
 		p->prog = NULL;
 	}
@@ -345,7 +336,7 @@ int pt_table_before(struct pt_table *t, struct proctrace_event *ev)
 	case PROCTRACE_EVENT_FORK:
 		/* The child runs its parent's program until it execs. */
 		parent = find(t, ev->ppid);
-		if (parent && parent->start_time_ns == ev->parent_start_time_ns)
+		if (parent && parent->f.start_time_ns == ev->parent_start_time_ns)
 			prog = parent->prog;
 		show_program(prog, &t->event_argv, ev);
 		p = record_for(t, ev->pid, ev->start_time_ns);
@@ -359,7 +350,7 @@ int pt_table_before(struct pt_table *t, struct proctrace_event *ev)
 		return 0;
 	case PROCTRACE_EVENT_EXIT:
 		p = find(t, ev->pid);
-		show_program(p && p->start_time_ns == ev->start_time_ns ? p->prog :
+		show_program(p && p->f.start_time_ns == ev->start_time_ns ? p->prog :
 			     NULL, &t->event_argv, ev);
 		return 0;
 	default:
@@ -375,7 +366,7 @@ void pt_table_after(struct pt_table *t, const struct proctrace_event *ev)
 		return;
 	/* Its record, or that of an earlier process with its pid: both gone. */
 	p = find(t, ev->pid);
-	if (p && p->start_time_ns <= ev->start_time_ns)
+	if (p && p->f.start_time_ns <= ev->start_time_ns)
 		remove_proc(t, p);
 }
 
@@ -388,16 +379,13 @@ int pt_table_lookup(struct pt_table *t, int32_t pid, struct proctrace_event *out
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
 	out->type = PROCTRACE_EVENT_PROCESS;
-	out->pid = p->pid;
-	out->ppid = p->ppid;
+	{
+		struct proctrace_event *dst = out;
+		const struct pt_process_fields *src = &p->f;
+
+		PT_PROCESS_FIELDS(COPY_FIELD)
+	}
 	out->timestamp_ns = p->timestamp_ns;
-	memcpy(out->comm, p->comm, sizeof(out->comm));
-	out->uid = p->uid;
-	out->gid = p->gid;
-	out->ns_pid = p->ns_pid;
-	out->cgroup_id = p->cgroup_id;
-	out->start_time_ns = p->start_time_ns;
-	out->parent_start_time_ns = p->parent_start_time_ns;
 	show_program(p->prog, &t->lookup_argv, out);
 	return 0;
 }

@@ -54,6 +54,32 @@ def enter_private_mount_ns_without_tracefs(marker):
     sys.exit("cannot unmount tracefs/debugfs in a private mount namespace")
 
 
+_validator = None
+
+
+def check_json_lines(data):
+    """Validates each line of @data (bytes: bootstrap-cli --json's output)
+    against the published schema, whose path PT_EVENT_SCHEMA names (unset:
+    nothing checked); raises AssertionError naming the line at fault."""
+    global _validator
+    path = os.environ.get("PT_EVENT_SCHEMA")
+    if not path:
+        return
+    if _validator is None:
+        import json
+        import jsonschema
+        with open(path) as f:
+            _validator = jsonschema.Draft202012Validator(json.load(f))
+    import json
+    for raw in data.splitlines():
+        if not raw.strip():
+            continue
+        errors = list(_validator.iter_errors(json.loads(raw)))
+        if errors:
+            raise AssertionError("line not valid against %s: %r: %s" %
+                                 (path, raw, "; ".join(e.message for e in errors)))
+
+
 def run_tests():
     """Runs the unittest cases of the script run (__main__), verbosely,
     and exits 0 if all passed, else 1."""

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <proctrace/proctrace.h>
+
+#include "proctrace_fields.h"
 
 static int failures;
 
@@ -39,9 +42,19 @@ static int failures;
 
 /* Offset, size and exact type of one member: a same-sized type change
  * (int32_t to uint32_t, a pointer to another) breaks the API too. */
+/* The end of the last member of struct proctrace_event checked so far. */
+static size_t event_end;
+
+static void note_end(const char *s, size_t end)
+{
+	if (!strcmp(s, "proctrace_event") && end > event_end)
+		event_end = end;
+}
+
 #define FIELD(S, m, off, type)                                                \
 	do {                                                                  \
 		struct S s_;                                                  \
+		note_end(#S, offsetof(struct S, m) + sizeof(s_.m));           \
 		CHECK_EQ("offsetof(struct " #S ", " #m ")",                   \
 			 offsetof(struct S, m), (off));                       \
 		CHECK_EQ("sizeof(struct " #S "::" #m ")", sizeof(s_.m),       \
@@ -110,7 +123,8 @@ static void event_layout(void)
 	FIELD(proctrace_event, children_cpu_user_ns, 256, uint64_t);
 	FIELD(proctrace_event, children_cpu_sys_ns, 264, uint64_t);
 	FIELD(proctrace_event, children_max_rss_bytes, 272, uint64_t);
-	CHECK_EQ("sizeof(struct proctrace_event)", sizeof(struct proctrace_event), 280);
+	/* The size: 0.3's, then whatever members follow (listed_fields()). */
+	CHECK_TRUE("sizeof(struct proctrace_event) >= 280", sizeof(struct proctrace_event) >= 280);
 }
 
 static void opts_layout(void)
@@ -250,9 +264,56 @@ static void constants(void)
 		   PROCTRACE_VERSION_MINOR >= 3);
 }
 
+/*
+ * Each field of the library's list (bpf/proctrace_fields.h) has the list's
+ * type and lies where its release's fields are: after the event a library
+ * of the release before filled, and, for a released one, within its own
+ * release's event.  A field added to the list needs no line here.
+ */
+static const size_t event_size_of_release[] = { [1] = 64, [2] = 104, [3] = 280 };
+#define RELEASES (sizeof(event_size_of_release) / sizeof(event_size_of_release[0]))
+
+typedef char pt_comm_t[PROCTRACE_COMM_LEN];
+
+static void listed_field(const char *name, size_t off, size_t size, unsigned int since,
+			 int type_ok)
+{
+	char what[96];
+
+	note_end("proctrace_event", off + size);
+	snprintf(what, sizeof(what), "listed field %s has the list's type", name);
+	CHECK_TRUE(what, type_ok);
+	snprintf(what, sizeof(what), "listed field %s (since 0.%u) follows 0.%u's event", name,
+		 since, since - 1);
+	CHECK_TRUE(what, since >= 1 && off >= (since == 1 ? 0 :
+			 event_size_of_release[since - 1 < RELEASES ? since - 1 : RELEASES - 1]));
+	if (since < RELEASES) {
+		snprintf(what, sizeof(what), "listed field %s lies within 0.%u's event", name,
+			 since);
+		CHECK_TRUE(what, off + size <= event_size_of_release[since]);
+	}
+}
+
+#define LISTED(name, wire, wire_type, type, on, since, ...)                   \
+	listed_field(#name, offsetof(struct proctrace_event, name), sizeof(ev.name),  \
+		     since, _Generic(&ev.name, type *: 1, default: 0));
+
+static void listed_fields(void)
+{
+	struct proctrace_event ev;
+
+	PT_PROCESS_FIELDS(LISTED)
+	CHECK_EQ("0.3's event size", event_size_of_release[3],
+		 offsetof(struct proctrace_event, children_max_rss_bytes) + 8);
+	/* No member past those checked here and those of the list. */
+	CHECK_EQ("sizeof(struct proctrace_event), the end of its last checked member "
+		 "rounded up to 8", sizeof(struct proctrace_event), (event_end + 7) & ~(size_t)7);
+}
+
 int main(void)
 {
 	event_layout();
+	listed_fields();
 	opts_layout();
 	stats_layout();
 	event_has();

@@ -310,6 +310,76 @@ static void test_each_cause(void **state)
 }
 
 /*
+ * Filenames at the record's limit: 4,095 bytes and its NUL fill the
+ * filename's room exactly, and one byte more is cut, with the flag.  The
+ * strings after the filename (arguments, working directory) must start
+ * right after it in both cases.
+ */
+#define NAME_FITS (PATH_MAX - 1)	/* strlen() of the longest whole name */
+
+struct long_names {
+	char fits[NAME_FITS + 1];
+	char cut[NAME_FITS + 2];
+};
+
+static void try_long_names(void *arg)
+{
+	struct long_names *l = arg;
+	char *argv[] = { strdup("name"), strdup("arg with space"), NULL };
+
+	syscall(SYS_execve, l->fits, argv, (char *[]){ NULL });
+	syscall(SYS_execve, l->cut, argv, (char *[]){ NULL });
+	_exit(5);
+}
+
+static void long_name(char *out, size_t len)
+{
+	/* a missing first directory: ENOENT, whatever follows */
+	static const char head[] = "/nonexistent-pt-long/";
+
+	memset(out, 'a', len);
+	memcpy(out, head, sizeof(head) - 1);
+	out[len] = '\0';
+}
+
+static void test_filename_at_limit(void **state)
+{
+	struct collector c = { 0 };
+	struct proctrace *pt = start_failed(&c, 0, NULL);
+	const struct recorded_event *ev[4];
+	struct long_names *l = malloc(sizeof(*l));
+	char cwd[PATH_MAX];
+	pid_t pid;
+	int i;
+
+	(void)state;
+	assert_non_null(l);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	long_name(l->fits, NAME_FITS);
+	long_name(l->cut, NAME_FITS + 1);
+
+	pid = run_child(&c, try_long_names, l);
+	assert_exit_code(pid, 5);
+	assert_int_equal(events_of(pt, &c, pid, ev, 4), 3);
+	for (i = 0; i < 2; i++) {
+		const struct recorded_event *r = ev[i];
+
+		assert_int_equal(r->ev.type, PROCTRACE_EVENT_EXEC_FAILED);
+		/* the kernel refuses a name of PATH_MAX bytes before any lookup */
+		assert_int_equal(r->ev.error, i ? ENAMETOOLONG : ENOENT);
+		assert_int_equal(strlen(r->ev.filename), NAME_FITS);
+		assert_memory_equal(r->ev.filename, l->fits, NAME_FITS);
+		assert_int_equal(r->ev.flags, i ? PROCTRACE_EVENT_F_FILENAME_TRUNCATED : 0);
+		assert_args(r, 2, "name", "arg with space");
+		assert_string_equal(r->ev.cwd, cwd);
+	}
+	assert_int_equal(ev[2]->ev.type, PROCTRACE_EVENT_EXIT);
+	free(l);
+	proctrace_close(pt);
+	collector_free(&c);
+}
+
+/*
  * Argument strings in a page the child never touched (a file mapping
  * made before fork, so the child has no page-table entry for it): when
  * the kernel did not copy them before failing, the hook cannot read them
@@ -975,6 +1045,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_each_cause),
+		T(test_filename_at_limit),
 		T(test_args_not_resident),
 		T(test_execveat_descriptor),
 		T(test_execvp_path_search),

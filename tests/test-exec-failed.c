@@ -265,11 +265,11 @@ static void test_decode_exec_failed(void **state)
 	(void)state;
 	size = make_record(buf, PT_WIRE_EXEC_FAILED, "/usr/local/bin/cc",
 			   "cc\0-c\0x.c\0", 10, "/home/u/my dir\nx");
-	w->exit_code = ENOENT;
+	w->error = ENOENT;
 	fake_backend_queue(buf, size);
 	/* execveat(3, "", AT_EMPTY_PATH), 32-bit, cut filename and cwd */
 	size = make_record(buf, PT_WIRE_EXEC_FAILED, "", "a\0b", 3, "/deep");
-	w->exit_code = EACCES;
+	w->error = EACCES;
 	w->flags = PT_WIRE_F_EXECVEAT | PT_WIRE_F_COMPAT | PT_WIRE_F_ARGS_TRUNCATED |
 		   PT_WIRE_F_FILENAME_TRUNCATED | PT_WIRE_F_CWD_TRUNCATED |
 		   PT_WIRE_F_CWD_DELETED | PT_WIRE_F_CWD_UNREACHABLE |
@@ -343,12 +343,12 @@ static void test_decode_malformed(void **state)
 	(void)state;
 	/* cwd without its NUL */
 	size = make_record(buf, PT_WIRE_EXEC_FAILED, "/x", "", 0, "/tmp");
-	w->exit_code = ENOENT;
+	w->error = ENOENT;
 	buf[size - 1] = 'p';
 	fake_backend_queue(buf, size);
 	/* cwd longer than the record */
 	size = make_record(buf, PT_WIRE_EXEC_FAILED, "/x", "", 0, "/tmp");
-	w->exit_code = ENOENT;
+	w->error = ENOENT;
 	w->len[PT_WIRE_STR_CWD] = 9;
 	fake_backend_queue(buf, size);
 	/* cwd longer than PATH_MAX */
@@ -357,7 +357,7 @@ static void test_decode_malformed(void **state)
 	fake_backend_queue(buf, size);
 	/* descriptor's path without its NUL, or past the record */
 	size = make_record(buf, PT_WIRE_EXEC_FAILED, "", "", 0, "/tmp");
-	w->exit_code = EACCES;
+	w->error = EACCES;
 	size = add_dirfd_path(buf, size, "/x");
 	buf[size - 1] = 'x';
 	fake_backend_queue(buf, size);
@@ -366,10 +366,10 @@ static void test_decode_malformed(void **state)
 	/* no errno, or one past MAX_ERRNO */
 	size = make_record(buf, PT_WIRE_EXEC_FAILED, "/x", "", 0, "/tmp");
 	fake_backend_queue(buf, size);
-	w->exit_code = 4096;
+	w->error = 4096;
 	fake_backend_queue(buf, size);
 	/* and a good one, which still arrives */
-	w->exit_code = 4095;
+	w->error = 4095;
 	fake_backend_queue(buf, size);
 
 	assert_int_equal(proctrace_poll(pt, 0), 1);

@@ -6,6 +6,7 @@
 
 #include "errnames.h"
 #include "format.h"
+#include "proctrace_fields.h"
 #include "strescape.h"
 
 /* A row: key, kind, the event's member, the types that have it, the rest. */
@@ -15,6 +16,16 @@
 	  .end = offsetof(struct proctrace_event, member) +                   \
 		 sizeof(((struct proctrace_event *)0)->member),               \
 	  .on = (on_), __VA_ARGS__ }
+
+/*
+ * A row from the library's list of per-process fields
+ * (bpf/proctrace_fields.h): its JSON key is the member's name, its table
+ * column the list's; its event types the list's (PT_ON_ALL is 0, as here).
+ */
+#define LIST_ROW(name, wire, wire_type, type, on_, since, decode, cli, column_, width_, \
+		 title_)                                                      \
+	ROW(#name, CLI_##cli, name, on_, .column = (column_), .width = (width_),       \
+	    .title = (title_)),
 
 #define EXEC CLI_ON(PROCTRACE_EVENT_EXEC)
 #define EXIT CLI_ON(PROCTRACE_EVENT_EXIT)
@@ -96,13 +107,8 @@ static void duration_detail(FILE *out, const struct proctrace_event *e)
 const struct cli_field cli_fields[] = {
 	ROW("type", CLI_TYPE, type, 0, .column = 1, .width = 5, .title = "EVENT"),
 	ROW("timestamp_ns", CLI_U64, timestamp_ns, 0),
-	ROW("pid", CLI_I32, pid, 0, .column = 3, .width = 7, .title = "PID"),
-	ROW("ppid", CLI_I32, ppid, 0, .column = 4, .width = 7, .title = "PPID"),
-	ROW("comm", CLI_TEXT, comm, 0, .column = 2, .width = 16, .title = "COMM"),
-	ROW("uid", CLI_U32, uid, 0),
-	ROW("gid", CLI_U32, gid, 0),
-	ROW("ns_pid", CLI_I32, ns_pid, 0),
-	ROW("cgroup_id", CLI_U64, cgroup_id, 0),
+	/* Every process field of the library's list, in its order. */
+	PT_PROCESS_FIELDS(LIST_ROW)
 	/* EXIT and FORK: the program, known with the process table (--snapshot). */
 	ROW("filename", CLI_STRING, filename, EXEC | EXIT | FORK | FAIL,
 	    .if_set = EXIT | FORK, .detail = filename_detail),
@@ -115,8 +121,6 @@ const struct cli_field cli_fields[] = {
 	    .detail = core_detail),
 	ROW("duration_ns", CLI_U64, duration_ns, EXIT, .detail = duration_detail),
 	/* 0.3: the process context */
-	ROW("start_time_ns", CLI_U64, start_time_ns, 0),
-	ROW("parent_start_time_ns", CLI_U64, parent_start_time_ns, 0),
 	ROW("exe", CLI_STRING, exe, ALL, .if_set = ALL, .detail = exe_detail),
 	/* Known with the process table (--snapshot): left out of every type when NULL. */
 	ROW("cgroup", CLI_STRING, cgroup, 0, .if_set = ALL | FAIL),

@@ -112,16 +112,22 @@ void format_table_event(FILE *out, const struct proctrace_event *e,
 			const char *clock)
 {
 	const struct cli_field *f;
-	size_t i;
 	int c;
 
 	fprintf(out, "%-8s ", clock);
 	for (c = 1; (f = column_field(c)); c++)
 		put_column(out, e, f);
+	format_details(out, e);
+	fputc('\n', out);
+}
+
+void format_details(FILE *out, const struct proctrace_event *e)
+{
+	size_t i;
+
 	for (i = 0; i < cli_fields_count; i++)
 		if (cli_fields[i].detail && cli_field_present(&cli_fields[i], e))
 			cli_fields[i].detail(out, e);
-	fputc('\n', out);
 }
 
 static void put_json_string(FILE *out, const char *value)
@@ -131,9 +137,8 @@ static void put_json_string(FILE *out, const char *value)
 	fputc('"', out);
 }
 
-/* One field's JSON value. */
-static void put_json_value(FILE *out, const struct proctrace_event *e,
-			   const struct cli_field *f)
+void format_json_value(FILE *out, const struct proctrace_event *e,
+		       const struct cli_field *f)
 {
 	uint32_t i;
 
@@ -183,7 +188,7 @@ void format_json_event(FILE *out, const struct proctrace_event *e)
 		if (!cli_field_present(&cli_fields[i], e))
 			continue;
 		fprintf(out, "%s\"%s\":", sep, cli_fields[i].key);
-		put_json_value(out, e, &cli_fields[i]);
+		format_json_value(out, e, &cli_fields[i]);
 		sep = ",";
 	}
 	fputs("}\n", out);

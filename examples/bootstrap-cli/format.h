@@ -36,6 +36,17 @@ void format_table_event(FILE *out, const struct proctrace_event *e,
 			const char *clock);
 
 /*
+ * The table's last column ("FILENAME/EXIT CODE"): the pieces of fields.c
+ * that event @e has, escaped, without a newline.
+ */
+void format_details(FILE *out, const struct proctrace_event *e);
+
+struct cli_field;
+/* Field @f's JSON value in event @e (which has it: cli_field_present()). */
+void format_json_value(FILE *out, const struct proctrace_event *e,
+		       const struct cli_field *f);
+
+/*
  * One JSON object on one line, with its newline: one key per field of
  * fields.c that the event has, in that table's order.
  */

@@ -37,6 +37,7 @@
 
 #include "command.h"
 #include "format.h"
+#include "journal.h"
 #include "options.h"
 #include "privdrop.h"
 #include "writer.h"
@@ -75,6 +76,10 @@ struct output {
 	FILE *out;
 	struct writer w;
 	bool json;
+	/* --journal: no stream (out is NULL); entries not sent, and why. */
+	bool journal;
+	uint64_t journal_failed;
+	int journal_errno;
 	bool command_mode;
 	/* With a command: it, for command_reap() to pass a first signal on. */
 	struct command *cmd;
@@ -177,6 +182,26 @@ static bool give_up_summary(void *ctx)
 	return stop_past(ctx, STOP_SUMMARY_MS);
 }
 
+/*
+ * One entry; a send interrupted by the stop's timer is tried again until
+ * the output's deadline, then this and every later event is dropped.
+ */
+static void send_to_journal(struct output *o, const struct proctrace_event *e)
+{
+	int err;
+
+	while ((err = journal_send_event(e)) == -EINTR)
+		if (give_up_output(o)) {
+			o->w.gave_up = true;
+			o->dropped++;
+			return;
+		}
+	if (err) {
+		o->journal_failed++;
+		o->journal_errno = -err;
+	}
+}
+
 static int on_event(const struct proctrace_event *e, void *ctx)
 {
 	struct output *o = ctx;
@@ -186,6 +211,8 @@ static int on_event(const struct proctrace_event *e, void *ctx)
 		return 0;
 	if (o->w.gave_up) {
 		o->dropped++;
+	} else if (o->journal) {
+		send_to_journal(o, e);
 	} else {
 		if (o->json)
 			format_json_event(o->out, e);
@@ -203,6 +230,23 @@ static int on_event(const struct proctrace_event *e, void *ctx)
 		return 1;
 	}
 	return 0;
+}
+
+static volatile sig_atomic_t hangup;
+
+static void on_hangup(int sig)
+{
+	(void)sig;
+	hangup = 1;
+}
+
+/* Without SA_RESTART, like the stop signals: the poll's wait ends. */
+static int catch_hangup(void)
+{
+	struct sigaction sa = { .sa_handler = on_hangup };
+
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGHUP, &sa, NULL) ? -errno : 0;
 }
 
 static void log_everything(enum proctrace_log_level level, const char *msg,
@@ -235,6 +279,9 @@ static FILE *open_output(struct output *o, const char *path)
 
 	o->w.give_up = give_up_output;
 	o->w.ctx = o;
+	/* Nothing is written to standard output then. */
+	if (o->journal)
+		return journal_open() ? NULL : stdout;
 	o->w.other_prefix = o->json ? FORMAT_JSON_LOST_START : FORMAT_TABLE_HEADER_START;
 	f = writer_open(&o->w, path);
 	if (!f)
@@ -263,7 +310,10 @@ static void report_losses(struct proctrace *pt, struct output *o, bool now_or_ne
 	ring_full = now.lost_ring_full - o->reported.lost_ring_full;
 	other = now.lost_other - o->reported.lost_other;
 	malformed = now.lost_malformed - o->reported.lost_malformed;
-	if (o->json)
+	if (o->journal) {
+		if (journal_send_lost(now_realtime_ns(), ring_full, other, malformed))
+			o->journal_failed++;
+	} else if (o->json)
 		format_json_lost(o->out, now_realtime_ns(), ring_full, other, malformed);
 	else
 		fprintf(stderr, "bootstrap-cli: lost %" PRIu64 " events (ring buffer "
@@ -308,6 +358,10 @@ static void print_summary(struct proctrace *pt, struct output *o)
 			       o->dropped, o->gave_up_on_second ? "a second signal stopped "
 			       "the output" : "the output's reader did not take them within "
 			       STR(STOP_OUTPUT_MS) " ms of the signal");
+	if (o->journal_failed)
+		len += snprintf(text + len, sizeof(text) - (size_t)len, "bootstrap-cli: "
+				"%" PRIu64 " entries not sent to the journal: %s\n",
+				o->journal_failed, strerror(o->journal_errno ? o->journal_errno : EIO));
 	if (o->unread)
 		len += snprintf(text + len, sizeof(text) - (size_t)len, "bootstrap-cli: "
 				"events queued before the signal may be left unread: %s\n",
@@ -375,6 +429,9 @@ int main(int argc, char **argv)
 	cli_options_parse(argc, argv, &cli);
 	flush_every_ms = cli.latency_ms ? cli.latency_ms : PROCTRACE_LATENCY_DEFAULT_MS;
 	output.json = cli.json;
+	output.journal = cli.journal;
+	output.w.rotate_size = cli.rotate_size;
+	output.w.rotate_keep = cli.rotate_keep;
 	output.command_mode = cli.command != NULL;
 	output.cmd = cli.command ? &cmd : NULL;
 	output.reported.sz = sizeof(output.reported);
@@ -399,6 +456,9 @@ int main(int argc, char **argv)
 		return err;
 
 	err = command_catch_signals();
+	/* SIGHUP reopens the events' file (logrotate's default: it moved it). */
+	if (!err && cli.output && !cli.journal)
+		err = catch_hangup();
 	if (err) {
 		fprintf(stderr, "bootstrap-cli: cannot install signal handlers: %s\n",
 			strerror(-err));
@@ -420,7 +480,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (!cli.json)
+	if (!cli.json && !cli.journal)
 		format_table_header(output.out);
 	status = flush_output(output.out);
 	last_flush_ms = monotonic_ms();
@@ -437,6 +497,15 @@ int main(int argc, char **argv)
 	privdrop_free(&drop);
 
 	while (!status) {
+		if (hangup) {
+			hangup = 0;
+			status = flush_output(output.out);
+			if (!status && !output.w.gave_up && (err = writer_reopen(&output.w)))
+				fprintf(stderr, "bootstrap-cli: cannot reopen '%s' (writing on "
+					"into the file open): %s\n", cli.output, strerror(-err));
+			if (status)
+				break;
+		}
 		if (cli.command ? command_reap(&cmd) : command_stop_signal() != 0) {
 			/*
 			 * Without a command, a signal stops us.  With one,

@@ -19,6 +19,8 @@
 #include "errnames.h"
 
 #define NS_PER_MS 1000000ULL
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define CGROUP2_SUPER_MAGIC 0x63677270
 
 enum {
@@ -29,7 +31,14 @@ enum {
 	OPT_WAKE_EVERY_EVENT,
 	OPT_MAX_ARGS,
 	OPT_SNAPSHOT,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_KEEP,
+	OPT_JOURNAL,
 };
+
+/* --rotate-keep's default (Tetragon keeps as many) and its largest value. */
+#define ROTATE_KEEP_DEFAULT 5
+#define ROTATE_KEEP_MAX 100000
 
 static const struct argp_option option_table[] = {
 	{ NULL, 0, NULL, 0, "What to report:", 1 },
@@ -61,6 +70,16 @@ static const struct argp_option option_table[] = {
 	{ "output", 'o', "FILE", 0,
 	  "Write the events to FILE (created or truncated; '-' for standard "
 	  "output) instead of standard output, which a command keeps", 3 },
+	{ "rotate-size", OPT_ROTATE_SIZE, "SIZE", 0,
+	  "With -o: once FILE holds SIZE bytes (K, M or G for KiB, MiB, GiB), "
+	  "at the end of that line, rename it FILE.1 (FILE.1 to FILE.2, ...) and "
+	  "start a new FILE", 3 },
+	{ "rotate-keep", OPT_ROTATE_KEEP, "N", 0,
+	  "With --rotate-size: keep N old files (1 to " STR(ROTATE_KEEP_MAX)
+	  "; default " STR(ROTATE_KEEP_DEFAULT) ")", 3 },
+	{ "journal", OPT_JOURNAL, NULL, 0,
+	  "Send each event to the systemd journal as one entry with PROCTRACE_* "
+	  "fields, instead of writing lines", 3 },
 	{ "verbose", 'v', NULL, 0,
 	  "Print the library's informational and debug messages, "
 	  "including libbpf's, to stderr", 3 },
@@ -124,6 +143,29 @@ static void parse_cgroup(struct argp_state *state, const char *arg,
 			   arg);
 	else
 		opts->cgroup_id = st.st_ino;
+}
+
+/* --rotate-size: a positive whole number of bytes, or of KiB, MiB, GiB. */
+static void parse_rotate_size(struct argp_state *state, const char *arg,
+			      struct cli_options *opts)
+{
+	static const char units[] = "KMG";
+	unsigned long long v;
+	size_t len = strlen(arg);
+	const char *unit = len ? strchr(units, arg[len - 1]) : NULL;
+	unsigned int shift = unit && *unit ? 10 * (unsigned int)(unit - units + 1) : 0;
+	char digits[32];
+
+	if (shift)
+		len--;
+	if (len >= sizeof(digits))
+		len = sizeof(digits) - 1;
+	memcpy(digits, arg, len);
+	digits[len] = '\0';
+	if (cmdline_number(digits, UINT64_MAX >> shift, &v) || v == 0)
+		argp_error(state, "invalid rotation size '%s': expected a positive whole "
+			   "number of bytes, or of KiB, MiB or GiB with K, M or G", arg);
+	opts->rotate_size = (uint64_t)v << shift;
 }
 
 /*
@@ -254,6 +296,16 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 	case OPT_SNAPSHOT:
 		opts->snapshot = true;
 		return 0;
+	case OPT_ROTATE_SIZE:
+		parse_rotate_size(state, arg, opts);
+		return 0;
+	case OPT_ROTATE_KEEP:
+		opts->rotate_keep = (unsigned int)cmdline_ranged(state, "number of old files",
+								 arg, 1, ROTATE_KEEP_MAX);
+		return 0;
+	case OPT_JOURNAL:
+		opts->journal = true;
+		return 0;
 	case 'x':
 		parse_failed(state, arg, opts);
 		return 0;
@@ -300,6 +352,15 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 			argp_error(state, "-p and a command cannot be combined: the command is the subtree traced");
 		if (opts->snapshot && opts->min_duration_ns)
 			argp_error(state, "--snapshot and -d cannot be combined: the process table needs every exec and exit");
+		if (opts->rotate_size && !opts->output)
+			argp_error(state, "--rotate-size needs -o FILE: standard output is not rotated");
+		if (opts->rotate_keep && !opts->rotate_size)
+			argp_error(state, "--rotate-keep needs --rotate-size");
+		if (!opts->rotate_keep)
+			opts->rotate_keep = ROTATE_KEEP_DEFAULT;
+		if (opts->journal && (opts->output || opts->json))
+			argp_error(state, "--journal cannot be combined with -o or --json: "
+				   "the events go to the journal, with the JSON keys as fields");
 		check_delivery_settings(state, p);
 		return 0;
 	default:

@@ -11,6 +11,9 @@ struct cli_options {
 	bool verbose;			/* every library message to stderr */
 	bool json;			/* JSON lines instead of the table */
 	const char *output;		/* -o: the events' file; NULL: stdout */
+	uint64_t rotate_size;		/* bytes; 0: -o FILE is never rotated */
+	unsigned int rotate_keep;	/* old files kept when rotating */
+	bool journal;			/* to the journal instead of lines */
 	bool fork_events;		/* also report forks */
 	bool snapshot;			/* running processes first, process table */
 	bool wake_every_event;		/* the library's low-latency mode */

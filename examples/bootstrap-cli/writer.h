@@ -11,6 +11,12 @@
  * The events' stream counts the event lines that reached the descriptor
  * whole, so that the caller can tell how many it formatted were not
  * written, and say so.
+ *
+ * Into a file it can rotate: once the file holds @rotate_size bytes, at
+ * the end of the line that reached them (never within a line), FILE.N-1
+ * is renamed FILE.N, ..., FILE FILE.1, and a new FILE is created; at most
+ * @rotate_keep old files are kept.  writer_reopen() reopens FILE after
+ * something else moved it (logrotate).
  */
 #ifndef BOOTSTRAP_CLI_WRITER_H
 #define BOOTSTRAP_CLI_WRITER_H
@@ -37,6 +43,15 @@ struct writer {
 	/* The start of the line being written, as far as needed for the prefix. */
 	size_t head_len;
 	char head[16];
+	/* The file (NULL: standard output); 0: never rotated. */
+	const char *path;
+	uint64_t rotate_size;
+	unsigned int rotate_keep;
+	/* Bytes in the file now; the last byte written ended no line. */
+	uint64_t size;
+	bool mid_line;
+	/* The last rotation failed with this errno (said once on stderr). */
+	int rotate_errno;
 };
 
 /*
@@ -57,6 +72,13 @@ ssize_t writer_write_all(int fd, const void *buf, size_t size,
  * stream error (ferror()).  NULL with errno set if @path cannot be opened.
  */
 FILE *writer_open(struct writer *w, const char *path);
+
+/*
+ * Opens @w's file again, appending (created if it was moved away), and
+ * writes there from now on.  Call it with the stream flushed, so at a line
+ * boundary.  Returns 0, or -errno with the old file kept.
+ */
+int writer_reopen(struct writer *w);
 
 /* The event lines written whole so far. */
 uint64_t writer_events_written(const struct writer *w);

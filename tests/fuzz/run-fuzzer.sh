@@ -43,7 +43,7 @@ fi
 # steers by the paths it finds in format.c rather than in the checkers.
 flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -std=gnu11
 	-Wall -Wextra -Wno-unused-parameter
-	-I"$top/include" -I"$top/examples/bootstrap-cli" -I"$top/examples/common")
+	-I"$top/include" -I"$top/examples/bootstrap-cli" -I"$top/examples/common" -I"$top/bpf")
 # The output code under test, the same list as fuzz-replay's in
 # tests/fuzz/meson.build (a file missing here fails the build, loudly).
 target_src=("$top/examples/bootstrap-cli/format.c" "$top/lib/signal_name.c"
