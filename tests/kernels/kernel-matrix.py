@@ -69,6 +69,11 @@ EXCLUDED = {
                       "minutes under TCG, over the matrix's budget; the "
                       "kernel side of loss counting loss and cli-burst "
                       "check on every kernel",
+    "cli-fleet": "its storm of 20,000 processes into rotated files had not "
+                 "ended after 11 minutes under TCG (6.1, the VM's limit "
+                 "raised to 900 s); its journal cases passed there, and "
+                 "what the kernel does for it cli and cli-burst check on "
+                 "every kernel",
     "leaks": "1,000 open/start/close cycles, each loading and verifying "
              "the BPF program: 47 s on the host, over 10 minutes under "
              "TCG; the kernel half of what it checks (every program, link "
@@ -96,9 +101,6 @@ EXPECTED_FAILURES = {
         "cli": ("every case that traces fails (bootstrap-cli cannot start "
                 "tracing: its task storage maps); those of bad options pass",
                 LACKS_TASK_STORAGE),
-        "cli-fleet": ("every case that traces fails (bootstrap-cli cannot "
-                      "start tracing); those of bad usage and of no journald "
-                      "pass", LACKS_TASK_STORAGE),
         "cli-privileges": ("every case that traces fails: as root for the "
                            "task storage maps; with CAP_BPF+CAP_PERFMON alone "
                            "at the first map, charged to RLIMIT_MEMLOCK "
