@@ -79,6 +79,11 @@ EXCLUDED = {
                       "minutes under TCG, over the matrix's budget; the "
                       "kernel side of loss counting loss and cli-burst "
                       "check on every kernel",
+    "cli-fleet": "its storm of 20,000 processes into rotated files had not "
+                 "ended after 11 minutes under TCG (6.1, the VM's limit "
+                 "raised to 900 s); its journal cases passed there, and "
+                 "what the kernel does for it cli and cli-burst check on "
+                 "every kernel",
     "leaks": "1,000 open/start/close cycles, each loading and verifying "
              "the BPF program: 47 s on the host, over 10 minutes under "
              "TCG; the kernel half of what it checks (every program, link "

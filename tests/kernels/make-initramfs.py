@@ -58,6 +58,25 @@ SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 PY_SKIP = {"test", "idlelib", "tkinter", "turtledemo", "lib2to3",
            "ensurepip", "pydoc_data", "site-packages", "dist-packages"}
 PYTHON = re.compile(r"python3(\.[0-9]+)?$")
+# Python modules from outside the standard library that the tests import
+# (live_harness.py checks the CLI's JSON lines with jsonschema), taken with
+# every module they import in turn, where the host has them.
+PY_EXTRA = ["jsonschema"]
+# Prints the file of every module that importing argv[1:] loaded from
+# outside the standard library.
+PY_FIND_EXTRA = """
+import importlib, sys, sysconfig
+std = sysconfig.get_paths()["stdlib"]
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+for m in list(sys.modules.values()):
+    f = getattr(m, "__file__", None)
+    if f and not f.startswith(std):
+        print(f)
+"""
 
 
 class Image:
@@ -201,6 +220,14 @@ def main():
         image.add_tree(stdlib, PY_SKIP)
         for lib in os.listdir(os.path.join(stdlib, "lib-dynload")):
             add_program(image, os.path.join(stdlib, "lib-dynload", lib), host_env, done)
+        out = subprocess.run([py, "-c", PY_FIND_EXTRA] + PY_EXTRA,
+                             capture_output=True, text=True, check=True)
+        for f in out.stdout.split():
+            # a package whole (its data files too), else the module alone
+            if os.path.basename(f) == "__init__.py":
+                image.add_tree(os.path.dirname(f), ("__pycache__",))
+            else:
+                add_program(image, f, host_env, done)
 
     lines = []
     names = []

@@ -52,7 +52,7 @@
 #define LD_MAP(d, fd)	INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
 #define LD_FUNC(d, o)	INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_FUNC, 0, o), INSN(0, 0, 0, 0, 0)
 #define RET0()		MOV_IMM(0, 0), EXIT()
-/* r2 = fp - 8, zeroed: a small buffer on the stack. */
+/* r = fp - 8, zeroed: a small buffer on the stack. */
 #define STACK_BUF(r)	ST_IMM(BPF_DW, 10, -8, 0), MOV_REG(r, 10), ADD_IMM(r, -8)
 #define N(a)		(sizeof(a) / sizeof((a)[0]))
 
