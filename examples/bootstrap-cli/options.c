@@ -29,6 +29,7 @@ enum {
 	OPT_WAKE_EVERY_EVENT,
 	OPT_MAX_ARGS,
 	OPT_SNAPSHOT,
+	OPT_CREDS,
 };
 
 static const struct argp_option option_table[] = {
@@ -48,6 +49,10 @@ static const struct argp_option option_table[] = {
 	  "failed with the errnos named (e.g. --failed=EACCES,EPERM), or "
 	  "--failed=all-but-ENOENT to leave out PATH-search misses; filtered "
 	  "in the kernel", 1 },
+	{ "creds", OPT_CREDS, NULL, 0,
+	  "Also report credential changes without exec (CRED events: setuid(), "
+	  "setresuid(), setgid(), setgroups(), capset() and the like), with the "
+	  "old and new ids and capabilities; adds a little to every system call", 1 },
 	{ NULL, 0, NULL, 0, "Filters, in the kernel, combined with AND:", 2 },
 	{ "pid", 'p', "PID", 0,
 	  "Only process PID and its descendants created from now on", 2 },
@@ -250,6 +255,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_FORK:
 		opts->fork_events = true;
+		return 0;
+	case OPT_CREDS:
+		opts->creds = true;
 		return 0;
 	case OPT_SNAPSHOT:
 		opts->snapshot = true;

@@ -13,6 +13,7 @@ struct cli_options {
 	const char *output;		/* -o: the events' file; NULL: stdout */
 	bool fork_events;		/* also report forks */
 	bool snapshot;			/* running processes first, process table */
+	bool creds;			/* --creds: credential changes too */
 	bool wake_every_event;		/* the library's low-latency mode */
 	bool has_uid;
 	uint32_t uid;			/* -u, if has_uid */
