@@ -23,6 +23,11 @@
 
 #include "pt_common.h"
 
+/* thread_info.status: the task is in a 32-bit system call. */
+#ifndef TS_COMPAT
+#define TS_COMPAT 0x0002
+#endif
+
 struct cred_before {
 	__u64 group_info;	/* the pointer, as a number: changed by setgroups() */
 	struct pt_wire_creds creds;
@@ -39,7 +44,6 @@ struct {
 /* x86 system call numbers (fixed by the kernel ABI), 64-bit then 32-bit. */
 static __always_inline bool cred_call(long nr, struct task_struct *task)
 {
-	/* thread_info.status & TS_COMPAT (exec_failed.bpf.h): a 32-bit call. */
 	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
 		switch (nr) {
 		case 23: case 46: case 70: case 71: case 81: case 138:
