@@ -124,11 +124,13 @@ static pid_t run_as(struct collector *c, uid_t uid, const char *path)
 	return pid;
 }
 
-/* The EXEC of @pid, once its EXIT arrived (so both are in). */
-static const struct proctrace_event *exec_of(struct proctrace *pt,
-					     struct collector *c, pid_t pid)
+/* The EXEC of @path run as @uid (run_as()), once its EXIT arrived. */
+static const struct proctrace_event *exec_as(struct proctrace *pt,
+					     struct collector *c, uid_t uid,
+					     const char *path)
 {
 	const struct recorded_event *r;
+	pid_t pid = run_as(c, uid, path);
 
 	assert_int_equal(reap(pid), 0);
 	assert_non_null(collector_wait(pt, c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS));
@@ -155,6 +157,12 @@ static uint64_t my_caps(const char *key)
 	return v;
 }
 
+/* The privilege flags of @e, with PROCTRACE_EVENT_F_OLD_CREDS. */
+static uint32_t priv_flags(const struct proctrace_event *e)
+{
+	return e->flags & (PROCTRACE_EVENT_F_PRIV_RAISED | PROCTRACE_EVENT_F_OLD_CREDS);
+}
+
 static void assert_ids(const struct proctrace_event *e, uint32_t uid,
 		       uint32_t euid, uint32_t gid)
 {
@@ -174,29 +182,24 @@ static void test_ordinary_exec(void **state)
 	const struct proctrace_event *e;
 	struct proctrace *pt;
 	const char *path;
-	pid_t pid;
 
 	(void)state;
 	path = copy_id("id-plain", 0755);
 	pt = live_start(&c, 0);
 
-	pid = run_as(&c, 0, path);
-	e = exec_of(pt, &c, pid);
+	e = exec_as(pt, &c, 0, path);
 	assert_ids(e, 0, 0, 0);
 	assert_int_equal(e->cap_effective, my_caps("CapEff:"));
 	assert_int_equal(e->cap_permitted, my_caps("CapPrm:"));
 	assert_int_equal(e->cap_inheritable, my_caps("CapInh:"));
-	assert_int_equal(e->flags & (PROCTRACE_EVENT_F_PRIV_RAISED |
-				     PROCTRACE_EVENT_F_OLD_CREDS), 0);
+	assert_int_equal(priv_flags(e), 0);
 	assert_int_equal(e->old_euid, 0);
 
-	pid = run_as(&c, NOBODY, path);
-	e = exec_of(pt, &c, pid);
+	e = exec_as(pt, &c, NOBODY, path);
 	assert_ids(e, NOBODY, NOBODY, NOBODY);
 	assert_int_equal(e->cap_effective, 0);
 	assert_int_equal(e->cap_permitted, 0);
-	assert_int_equal(e->flags & (PROCTRACE_EVENT_F_PRIV_RAISED |
-				     PROCTRACE_EVENT_F_OLD_CREDS), 0);
+	assert_int_equal(priv_flags(e), 0);
 	proctrace_close(pt);
 	collector_free(&c);
 }
@@ -207,13 +210,11 @@ static void test_setuid_root(void **state)
 	const struct proctrace_event *e;
 	struct proctrace *pt;
 	const char *path;
-	pid_t pid;
 
 	(void)state;
 	path = copy_id("id-setuid", 04755);
 	pt = live_start(&c, 0);
-	pid = run_as(&c, NOBODY, path);
-	e = exec_of(pt, &c, pid);
+	e = exec_as(pt, &c, NOBODY, path);
 	assert_int_equal(e->uid, NOBODY);
 	assert_int_equal(e->euid, 0);
 	assert_int_equal(e->suid, 0);
@@ -222,8 +223,7 @@ static void test_setuid_root(void **state)
 	assert_int_equal(e->egid, NOBODY);
 	/* Root's: every capability of the bounding set. */
 	assert_int_equal(e->cap_effective, my_caps("CapBnd:"));
-	assert_int_equal(e->flags & (PROCTRACE_EVENT_F_PRIV_RAISED |
-				     PROCTRACE_EVENT_F_OLD_CREDS),
+	assert_int_equal(priv_flags(e),
 			 PROCTRACE_EVENT_F_PRIV_SETUID | PROCTRACE_EVENT_F_OLD_CREDS);
 	assert_int_equal(e->old_uid, NOBODY);
 	assert_int_equal(e->old_euid, NOBODY);
@@ -244,7 +244,6 @@ static void test_file_caps(void **state)
 	struct proctrace *pt;
 	char cmd[PATH_MAX + 64];
 	const char *path;
-	pid_t pid;
 
 	(void)state;
 	path = copy_id("id-cap", 0755);
@@ -252,14 +251,12 @@ static void test_file_caps(void **state)
 	if (system(cmd) != 0)
 		fail_msg("'%s' failed: install setcap (Debian: libcap2-bin)", cmd);
 	pt = live_start(&c, 0);
-	pid = run_as(&c, NOBODY, path);
-	e = exec_of(pt, &c, pid);
+	e = exec_as(pt, &c, NOBODY, path);
 	assert_ids(e, NOBODY, NOBODY, NOBODY);
 	assert_int_equal(e->cap_effective, CAP_NET_RAW_BIT);
 	assert_int_equal(e->cap_permitted, CAP_NET_RAW_BIT);
 	assert_int_equal(e->cap_inheritable, 0);
-	assert_int_equal(e->flags & (PROCTRACE_EVENT_F_PRIV_RAISED |
-				     PROCTRACE_EVENT_F_OLD_CREDS),
+	assert_int_equal(priv_flags(e),
 			 PROCTRACE_EVENT_F_PRIV_FILE_CAPS | PROCTRACE_EVENT_F_OLD_CREDS);
 	assert_int_equal(e->old_euid, NOBODY);
 	assert_int_equal(e->old_cap_effective, 0);

@@ -3,6 +3,7 @@
 #include "fields.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 
 #include "errnames.h"
 #include "format.h"
@@ -106,43 +107,39 @@ static void priv_detail(FILE *out, const struct proctrace_event *e)
 		fputs(" [file-caps]", out);
 }
 
-/* A credential change: what changed, old->new, e.g. "uid 0->65534". */
+/*
+ * A credential change: what changed, old->new, e.g. "uid 0->65534"; the
+ * capability sets in hexadecimal, as /proc shows them.
+ */
 static void cred_detail(FILE *out, const struct proctrace_event *e)
 {
 	const struct {
 		const char *name;
-		uint32_t old, now;
-	} ids[] = {
-		{ "uid", e->old_uid, e->uid }, { "euid", e->old_euid, e->euid },
-		{ "suid", e->old_suid, e->suid }, { "fsuid", e->old_fsuid, e->fsuid },
-		{ "gid", e->old_gid, e->gid }, { "egid", e->old_egid, e->egid },
-		{ "sgid", e->old_sgid, e->sgid }, { "fsgid", e->old_fsgid, e->fsgid },
-	};
-	const struct {
-		const char *name;
 		uint64_t old, now;
-	} caps[] = {
-		{ "cap_effective", e->old_cap_effective, e->cap_effective },
-		{ "cap_permitted", e->old_cap_permitted, e->cap_permitted },
-		{ "cap_inheritable", e->old_cap_inheritable, e->cap_inheritable },
+		bool hex;
+	} v[] = {
+		{ "uid", e->old_uid, e->uid, false },
+		{ "euid", e->old_euid, e->euid, false },
+		{ "suid", e->old_suid, e->suid, false },
+		{ "fsuid", e->old_fsuid, e->fsuid, false },
+		{ "gid", e->old_gid, e->gid, false },
+		{ "egid", e->old_egid, e->egid, false },
+		{ "sgid", e->old_sgid, e->sgid, false },
+		{ "fsgid", e->old_fsgid, e->fsgid, false },
+		{ "cap_effective", e->old_cap_effective, e->cap_effective, true },
+		{ "cap_permitted", e->old_cap_permitted, e->cap_permitted, true },
+		{ "cap_inheritable", e->old_cap_inheritable, e->cap_inheritable, true },
 	};
 	const char *sep = "";
 	size_t i;
 
 	if (e->type != PROCTRACE_EVENT_CRED_CHANGE)
 		return;
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		if (ids[i].old == ids[i].now)
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (v[i].old == v[i].now)
 			continue;
-		fprintf(out, "%s%s %" PRIu32 "->%" PRIu32, sep, ids[i].name,
-			ids[i].old, ids[i].now);
-		sep = " ";
-	}
-	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		if (caps[i].old == caps[i].now)
-			continue;
-		fprintf(out, "%s%s %#" PRIx64 "->%#" PRIx64, sep, caps[i].name,
-			caps[i].old, caps[i].now);
+		fprintf(out, v[i].hex ? "%s%s %#" PRIx64 "->%#" PRIx64 :
+			"%s%s %" PRIu64 "->%" PRIu64, sep, v[i].name, v[i].old, v[i].now);
 		sep = " ";
 	}
 	if (e->flags & PROCTRACE_EVENT_F_GROUPS_CHANGED)
