@@ -269,9 +269,12 @@ static void run_session(enum plan plan)
 		assert_int_equal(bpf_objects_of_pid(pid, &held), 0);
 		printf("the session holds %zu programs, %zu links, %zu maps\n",
 		       held.progs.n, held.links.n, held.maps.n);
-		/* exec, exit and fork (the subtree filter), each with a link. */
-		assert_int_equal(held.progs.n, 3);
-		assert_int_equal(held.links.n, 3);
+		/*
+		 * exec, exit, fork (the subtree filter) and task_rename (the
+		 * credentials before an exec), each with a link.
+		 */
+		assert_int_equal(held.progs.n, 4);
+		assert_int_equal(held.links.n, 4);
 		assert_true(held.maps.n >= 5);
 		assert_int_equal(send_byte(down[1]), 0);
 		if (wait_byte(up[0]) == 0) {
