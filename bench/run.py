@@ -71,7 +71,10 @@ How the figures are made:
   rows give per-round ratios (median [min-max]) and the extra ns per
   system call that -x adds, with the hook the library chose (fexit on the
   exec system calls, or the raw sys_exit tracepoint where the kernel
-  refuses fexit) as the CLI's -v output names it.
+  refuses fexit) as the CLI's -v output names it.  The same rounds run
+  the getppid() loop and a setresuid(-1, -1, -1) loop (a credential call
+  that changes nothing) under the CLI with --creds: the cost of the
+  credential-change hooks per system call, against the CLI without -x.
 - Journal output (issue 27): the reader-cost run (as above) with --json
   -o FILE, then with --journal into a systemd-journald the benchmark
   starts itself (tests/private_journald.py: tmpfs over the journal's
@@ -439,7 +442,7 @@ class Bench:
         help_text = subprocess.run([args.cli, "--help"], capture_output=True,
                                    text=True).stdout
         self.cli_has = {opt: opt in help_text
-                        for opt in ("--json", "--wake-every-event", "--snapshot",
+                        for opt in ("--json", "--wake-every-event", "--snapshot", "--creds",
                                     "--failed", "--journal")}
         self.bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
 
@@ -1006,19 +1009,24 @@ class Bench:
                 "getppid() loop, traced/untraced, without -x",
                 "getppid() loop, traced/untraced, with -x",
                 "1-byte pipe write+read loop, with -x / without -x",
-                "spawn loop, with -x / without -x"]
+                "spawn loop, with -x / without -x",
+                "getppid() loop, with --creds / without -x",
+                "setresuid(-1,-1,-1) loop, with --creds / without -x"]
         work = "%d rounds x %d calls, %d spawns" % (rounds, calls, n)
         if not self.cli_has["--failed"]:
             for fig in figs:
                 self.failed_row(9, fig, work, "bootstrap-cli has no --failed")
             return
         modes = [("untraced", None), ("off", []), ("on", ["-v", "--failed"])]
-        got = {k: collections.defaultdict(list) for k, _ in modes}
+        if self.cli_has.get("--creds", False):
+            modes.append(("creds", ["--creds"]))
+        got = {k: collections.defaultdict(list) for k in ("untraced", "off", "on", "creds")}
         hook = "hook not named"
 
         def work_fn():
             return dict(getppid=self.syscall_loop("getppid"),
                         read=self.syscall_loop("read"),
+                        setresuid=self.syscall_loop("setresuid"),
                         spawn=self.spawn(n, 1)[0] / n)
         for r in range(rounds):
             order = modes[r % len(modes):] + modes[:r % len(modes)]
@@ -1039,8 +1047,8 @@ class Bench:
             rs = [x / y for x, y in zip(got[a][what], got[b][what])]
             return "%.3f [%.3f-%.3f]" % (statistics.median(rs), min(rs), max(rs))
 
-        def extra_ns(what):
-            return statistics.median(x - y for x, y in zip(got["on"][what],
+        def extra_ns(what, on="on"):
+            return statistics.median(x - y for x, y in zip(got[on][what],
                                                             got["off"][what]))
         self.row(9, figs[0], work, "%.0f ns/call" % statistics.median(got["untraced"]["getppid"]))
         self.row(9, figs[1], work, ratios("off", "untraced", "getppid"))
@@ -1050,6 +1058,14 @@ class Bench:
                  % (ratios("on", "off", "read"), extra_ns("read")))
         self.row(9, figs[4], work, "%s; %+.1f us/spawn"
                  % (ratios("on", "off", "spawn"), extra_ns("spawn") / NS_PER_US))
+        # Credential changes (issue 25): their hooks' cost on every system call.
+        for fig, what in ((figs[5], "getppid"), (figs[6], "setresuid")):
+            if not got["creds"][what]:
+                self.failed_row(9, fig, work, "bootstrap-cli has no --creds")
+                continue
+            self.row(9, fig, work + "; the raw sys_enter and sys_exit tracepoints",
+                     "%s; %+.0f ns/call" % (ratios("creds", "off", what),
+                                            extra_ns(what, "creds")))
 
     # -- 10: kernel cost of the usage read on the exit program --
 
@@ -1096,7 +1112,7 @@ class Bench:
         return time.monotonic() - t0
 
 
-EXPECTED_ROWS = 43
+EXPECTED_ROWS = 45
 
 
 def print_table(rows, elapsed, sizes, disturbances):

@@ -20,17 +20,19 @@
 
 int main(int argc, char **argv)
 {
-	bool read_mode;
+	bool read_mode, cred_mode;
 	int fds[2] = { -1, -1 };
 	char byte = 'x';
 	uint64_t t0, t1;
 	long count, i;
 
-	if (argc != 3 || (strcmp(argv[1], "getppid") && strcmp(argv[1], "read"))) {
-		fprintf(stderr, "usage: bench-syscalls getppid|read COUNT\n");
+	if (argc != 3 || (strcmp(argv[1], "getppid") && strcmp(argv[1], "read") &&
+			  strcmp(argv[1], "setresuid"))) {
+		fprintf(stderr, "usage: bench-syscalls getppid|read|setresuid COUNT\n");
 		return 2;
 	}
 	read_mode = !strcmp(argv[1], "read");
+	cred_mode = !strcmp(argv[1], "setresuid");
 	count = parse_count("count", argv[2]);
 	/* One byte written per byte read: the pipe never runs dry. */
 	if (read_mode && pipe(fds)) {
@@ -39,6 +41,11 @@ int main(int argc, char **argv)
 	}
 	t0 = now_ns(CLOCK_MONOTONIC);
 	for (i = 0; i < count; i++) {
+		/* setresuid(-1, -1, -1): a credential call that changes nothing. */
+		if (cred_mode) {
+			syscall(SYS_setresuid, -1, -1, -1);
+			continue;
+		}
 		if (!read_mode) {
 			syscall(SYS_getppid);
 			continue;

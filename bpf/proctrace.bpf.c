@@ -109,6 +109,104 @@ static __always_inline bool claim(struct task_struct *leader, __u32 by)
 #endif
 }
 
+/*
+ * The credentials a task had just before its exec, for the EXEC record of
+ * an exec that raised privilege.  The exec tracepoint runs after the
+ * kernel installed the new ones and dropped the old (commit_creds());
+ * task_rename runs in the same exec just before that, once the exec can
+ * no longer fail, so proctrace_oldid copies them there.  A slot per pid
+ * modulo EXEC_CREDS_SLOTS, an array that needs no allocation and is never
+ * full; the copy names its task and exec, and a slot that another task
+ * took meanwhile (two execs of pids equal modulo the size at once) reads
+ * as unknown.  docs/design.md, "Privilege-raising execs", has the why.
+ */
+#define EXEC_CREDS_SLOTS 1024
+
+struct exec_creds {
+	__u32 pid;		/* the task, after de_thread(): the process id */
+	__u32 reserved;
+	__u64 start_boot_ns;	/* its start time: with pid, the task */
+	__u64 exec_id;		/* its self_exec_id before the exec */
+	struct pt_wire_creds creds;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EXEC_CREDS_SLOTS);
+	__type(key, __u32);
+	__type(value, struct exec_creds);
+} exec_creds SEC(".maps");
+
+/*
+ * Also runs for prctl(PR_SET_NAME) and writes to /proc/PID/comm: the
+ * copy's exec id then never matches an exec's, one higher.
+ */
+SEC("tp_btf/task_rename")
+int BPF_PROG(proctrace_oldid, struct task_struct *task, const char *comm)
+{
+	struct exec_creds *c;
+	__u32 key;
+
+	/* A rename of another task (/proc/PID/comm) is no exec. */
+	if (task->pid != (__u32)bpf_get_current_pid_tgid())
+		return 0;
+	key = task->pid & (EXEC_CREDS_SLOTS - 1);
+	c = bpf_map_lookup_elem(&exec_creds, &key);
+	if (!c)
+		return 0;
+	c->pid = task->pid;
+	c->start_boot_ns = task->start_boottime;
+	c->exec_id = task->self_exec_id;
+	PT_READ_CREDS(&c->creds, task->real_cred);
+	return 0;
+}
+
+/*
+ * Whether this exec raised privilege, and how: the kernel's own tests for
+ * a "secure" exec (AT_SECURE, cap_bprm_creds_from_file()), made on the
+ * new credentials alone, as exec never changes the real ids:
+ * - set-user-id: the file has S_ISUID and the effective uid is no longer
+ *   the real one (a nosuid mount, a tracer or no_new_privs keep it);
+ * - set-group-id: S_ISGID with S_IXGRP, and likewise for the group;
+ * - file capabilities: a process of a non-root real and effective uid
+ *   permitted more than its ambient set, which only file capabilities
+ *   give.  (A set-user-id-root file that also has capabilities counts
+ *   as set-user-id only.)
+ * Then the credentials before it, if proctrace_oldid kept them.
+ */
+static __always_inline void exec_privilege(struct pt_wire_event *e,
+					   struct task_struct *task,
+					   struct linux_binprm *bprm)
+{
+	const struct cred *cred = task->real_cred;
+	struct file *file = bprm->file;
+	struct exec_creds *c;
+	__u16 mode, fl = 0;
+	__u32 key;
+
+	if (!file)
+		return;
+	mode = file->f_inode->i_mode;
+	if ((mode & PT_S_ISUID) && e->euid != e->uid)
+		fl |= PT_WIRE_F_PRIV_SETUID;
+	if ((mode & (PT_S_ISGID | PT_S_IXGRP)) == (PT_S_ISGID | PT_S_IXGRP) &&
+	    e->egid != e->gid)
+		fl |= PT_WIRE_F_PRIV_SETGID;
+	if (e->uid != 0 && e->euid != 0 &&
+	    (e->cap_permitted & ~PT_CAP(cred, cap_ambient)))
+		fl |= PT_WIRE_F_PRIV_FILE_CAPS;
+	if (!fl)
+		return;
+	key = task->pid & (EXEC_CREDS_SLOTS - 1);
+	c = bpf_map_lookup_elem(&exec_creds, &key);
+	if (c && c->pid == task->pid && c->start_boot_ns == task->start_boottime &&
+	    c->exec_id + 1 == task->self_exec_id) {
+		__builtin_memcpy(&e->old, &c->creds, sizeof(e->old));
+		fl |= PT_WIRE_F_OLD_CREDS;
+	}
+	e->flags |= fl;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	     struct linux_binprm *bprm)
@@ -136,6 +234,7 @@ int BPF_PROG(proctrace_exec, struct task_struct *task, int old_pid,
 	fill_common(&s->hdr, task, PT_WIRE_EXEC);
 	if (!record_passes(&s->hdr))
 		return 0;
+	exec_privilege(&s->hdr, task, bprm);
 
 	/*
 	 * The executable is the file actually executed, as /proc/PID/exe
@@ -419,8 +518,9 @@ int proctrace_snapshot(struct bpf_iter__task *ctx)
 	return 0;
 }
 
-/* The failed-exec programs: one object, so one compilation unit. */
+/* The opt-in programs: one object, so one compilation unit. */
 #include "exec_failed.bpf.h"
+#include "cred_change.bpf.h"
 
 /*
  * The compat variant's path step (bpf/pt_path.h), on the scratch of @slot

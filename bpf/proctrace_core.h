@@ -47,9 +47,39 @@ typedef struct {
 	__u32 val;
 } kgid_t;
 
+/*
+ * A capability set: a __u64 val since Linux 6.3, two __u32 words (low
+ * word first) before.  A union here, so that one type matches either
+ * kernel's struct by member name; pt_cap() asks which member exists.
+ */
+typedef union {
+	__u64 val;		/* 6.3+ */
+	__u32 cap[2];		/* before 6.3 */
+} kernel_cap_t;
+
+struct group_info;
+
 struct cred {
 	kuid_t uid;		/* real uid */
 	kgid_t gid;		/* real gid */
+	kuid_t suid;		/* saved */
+	kgid_t sgid;
+	kuid_t euid;		/* effective */
+	kgid_t egid;
+	kuid_t fsuid;		/* file-system access */
+	kgid_t fsgid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
+	kernel_cap_t cap_effective;
+	kernel_cap_t cap_bset;	/* the bounding set */
+	kernel_cap_t cap_ambient;	/* since 4.3 */
+	struct group_info *group_info;	/* setgroups(2) installs a new one */
+};
+
+struct inode {
+	unsigned short i_mode;	/* umode_t */
+	kuid_t i_uid;
+	kgid_t i_gid;
 };
 
 struct kernfs_node {
@@ -166,6 +196,7 @@ struct path {
 
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
 };
 
 struct fdtable {
@@ -197,12 +228,13 @@ struct task_struct {
 	int tgid;
 	int exit_code;
 	__u64 start_boottime;	/* since 5.5; CLOCK_BOOTTIME at fork */
+	__u64 self_exec_id;	/* one more per exec; 64 bits since 5.7 */
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	struct pid *thread_pid;
 	struct signal_struct *signal;
 	struct mm_struct *mm;
-	const struct cred *real_cred;
+	const struct cred *real_cred;	/* objective: what others see */
 	struct css_set *cgroups;
 	struct fs_struct *fs;
 	struct files_struct *files;
@@ -263,6 +295,11 @@ struct bpf_iter__task {
 
 /* include/linux/sched.h; unchanged since 2.6. */
 #define PF_KTHREAD 0x00200000
+
+/* include/uapi/linux/stat.h */
+#define PT_S_ISUID 04000
+#define PT_S_ISGID 02000
+#define PT_S_IXGRP 00010
 
 /* include/linux/sched/signal.h; unchanged since 2.6. */
 #define SIGNAL_GROUP_EXIT 0x00000004

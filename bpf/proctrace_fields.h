@@ -44,6 +44,18 @@
 	X(start_time_ns, start_boot_ns, __u64, uint64_t, PT_ON_ALL, 3, BOOT,   \
 	  U64, 0, 0, NULL)                                                     \
 	X(parent_start_time_ns, parent_start_boot_ns, __u64, uint64_t,         \
-	  PT_ON_ALL, 3, BOOT, U64, 0, 0, NULL)
+	  PT_ON_ALL, 3, BOOT, U64, 0, 0, NULL)                                 \
+	X(euid, euid, __u32, uint32_t, PT_ON_ALL, 4, COPY, U32, 0, 0, NULL)    \
+	X(suid, suid, __u32, uint32_t, PT_ON_ALL, 4, COPY, U32, 0, 0, NULL)    \
+	X(fsuid, fsuid, __u32, uint32_t, PT_ON_ALL, 4, COPY, U32, 0, 0, NULL)  \
+	X(egid, egid, __u32, uint32_t, PT_ON_ALL, 4, COPY, U32, 0, 0, NULL)    \
+	X(sgid, sgid, __u32, uint32_t, PT_ON_ALL, 4, COPY, U32, 0, 0, NULL)    \
+	X(fsgid, fsgid, __u32, uint32_t, PT_ON_ALL, 4, COPY, U32, 0, 0, NULL)  \
+	X(cap_effective, cap_effective, __u64, uint64_t, PT_ON_ALL, 4, COPY,   \
+	  U64, 0, 0, NULL)                                                     \
+	X(cap_permitted, cap_permitted, __u64, uint64_t, PT_ON_ALL, 4, COPY,   \
+	  U64, 0, 0, NULL)                                                     \
+	X(cap_inheritable, cap_inheritable, __u64, uint64_t, PT_ON_ALL, 4,     \
+	  COPY, U64, 0, 0, NULL)
 
 #endif

@@ -48,6 +48,7 @@ enum pt_wire_type {
 	PT_WIRE_FORK = 3,
 	PT_WIRE_PROCESS = 4,	/* snapshot: a process alive at start */
 	PT_WIRE_EXEC_FAILED = 5,	/* an execve()/execveat() that returned an error */
+	PT_WIRE_CRED_CHANGE = 6,	/* ids or capabilities changed without exec */
 };
 
 /*
@@ -87,6 +88,14 @@ enum pt_wire_str {
 #define PT_WIRE_F_CWD_DELETED (1u << 9)
 /* EXEC_FAILED: the argument vector could not be read to its end. */
 #define PT_WIRE_F_ARGS_UNREADABLE (1u << 10)
+/* EXEC: privilege rose, by a set-user-id or set-group-id file mode, file capabilities. */
+#define PT_WIRE_F_PRIV_SETUID (1u << 11)
+#define PT_WIRE_F_PRIV_SETGID (1u << 12)
+#define PT_WIRE_F_PRIV_FILE_CAPS (1u << 13)
+/* pt_wire_event.old holds the credentials before the event. */
+#define PT_WIRE_F_OLD_CREDS (1u << 14)
+/* CRED_CHANGE: the supplementary groups changed. */
+#define PT_WIRE_F_GROUPS_CHANGED (1u << 15)
 
 /*
  * Errno values the in-kernel filter of failed exec attempts knows one by
@@ -99,6 +108,12 @@ enum pt_wire_str {
 #define PT_AT_FDCWD (-100)
 
 typedef char pt_wire_comm_t[PT_WIRE_COMM_LEN];
+
+/* A process's credentials: ids in the initial user namespace, capability sets. */
+struct pt_wire_creds {
+	__u32 uid, gid, euid, suid, fsuid, egid, sgid, fsgid;
+	__u64 cap_effective, cap_permitted, cap_inheritable;
+};
 
 /* A member of struct pt_wire_event from the list of bpf/proctrace_fields.h. */
 #define PT_WIRE_MEMBER(name, wire, wire_type, ...) wire_type wire;
@@ -115,6 +130,11 @@ struct pt_wire_event {
 	/* EXEC_FAILED from execveat(): its dirfd and flags arguments. */
 	__s32 dirfd;
 	__u32 at_flags;
+	/*
+	 * With PT_WIRE_F_OLD_CREDS: the credentials before the event (EXEC
+	 * that raised privilege, CRED_CHANGE); the header's are the new ones.
+	 */
+	struct pt_wire_creds old;
 	/* Bytes of each enum pt_wire_str part that follows, in that order. */
 	__u16 len[PT_WIRE_STR_NR];
 	/* (padding up to 8 bytes, zeroed by the BPF side) */

@@ -210,6 +210,34 @@ static __always_inline __s32 ns_tgid(struct task_struct *leader)
 }
 
 /*
+ * Capability set @set of cred @c, in either kernel's layout (see
+ * kernel_cap_t in proctrace_core.h); the other branch is dropped at load.
+ */
+#define PT_CAP(c, set)                                                        \
+	(bpf_core_field_exists((c)->set.val) ? (c)->set.val :                 \
+	 ((c)->set.cap[0] | (__u64)(c)->set.cap[1] << 32))
+
+/*
+ * The credentials of cred @c into @d, a struct pt_wire_event (the
+ * record's own) or a struct pt_wire_creds (a copy from before an event):
+ * their members have the same names.
+ */
+#define PT_READ_CREDS(d, c)                                                   \
+	do {                                                                  \
+		(d)->uid = (c)->uid.val;                                      \
+		(d)->gid = (c)->gid.val;                                      \
+		(d)->euid = (c)->euid.val;                                    \
+		(d)->suid = (c)->suid.val;                                    \
+		(d)->fsuid = (c)->fsuid.val;                                  \
+		(d)->egid = (c)->egid.val;                                    \
+		(d)->sgid = (c)->sgid.val;                                    \
+		(d)->fsgid = (c)->fsgid.val;                                  \
+		(d)->cap_effective = PT_CAP(c, cap_effective);                \
+		(d)->cap_permitted = PT_CAP(c, cap_permitted);                \
+		(d)->cap_inheritable = PT_CAP(c, cap_inheritable);            \
+	} while (0)
+
+/*
  * Fields every record carries, taken from the process @task belongs to.
  * @task is a BTF pointer (every caller has one): fields are read by
  * direct loads, which the kernel turns into plain loads guarded by its
@@ -228,8 +256,8 @@ static __always_inline void fill_common(struct pt_wire_event *e,
 	e->type = type;
 	e->pid = task->tgid;
 	e->ppid = parent->tgid;
-	e->uid = cred->uid.val;
-	e->gid = cred->gid.val;
+	/* The objective credentials, as /proc/PID/status shows them. */
+	PT_READ_CREDS(e, cred);
 	e->ns_pid = ns_tgid(leader);
 	e->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();

@@ -144,6 +144,34 @@ static int size_state_maps(struct proctrace_bpf *skel,
 	return err;
 }
 
+/*
+ * Credential changes (bpf/cred_change.bpf.h).  Off, their programs are not
+ * loaded and their map keeps one entry.  On: the raw sys_enter and
+ * sys_exit tracepoints, which every kernel with BTF has, and which know
+ * the system calls by their x86 numbers.
+ */
+static int configure_cred_changes(struct proctrace_bpf *skel,
+				  const struct pt_backend_params *p)
+{
+	bool on = p->flags & PROCTRACE_OPT_CRED_CHANGES;
+	int err;
+
+#ifndef __x86_64__
+	if (on) {
+		pt_warn(&p->log, "proctrace_start: PROCTRACE_OPT_CRED_CHANGES needs x86-64 "
+			"(the BPF side knows the credential system calls by their x86 numbers)");
+		return -EOPNOTSUPP;
+	}
+#endif
+	err = bpf_program__set_autoload(skel->progs.proctrace_idin, on);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_idout, on);
+	/* Threads inside a set*id() or capset() call at one moment. */
+	if (!err && on)
+		err = bpf_map__set_max_entries(skel->maps.cred_before, 4096);
+	return err;
+}
+
 /* The settings the BPF program reads as constants, and the map sizes. */
 int pt_bpf_configure(struct proctrace_bpf *skel,
 		     const struct pt_backend_params *p, bool compat, bool allow_fexit)
@@ -185,6 +213,10 @@ int pt_bpf_configure(struct proctrace_bpf *skel,
 		err = bpf_map__set_max_entries(skel->maps.exec_scratch, ncpus + 1);
 	if (!err)
 		err = configure_exec_failed(skel, p, ncpus, allow_fexit && !compat);
+	if (!err)
+		err = configure_cred_changes(skel, p);
+	if (err == -EOPNOTSUPP)
+		return err;	/* said why */
 	/* The compat variant's per-task hash maps are emptied as tasks go. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_free, compat);
@@ -195,6 +227,10 @@ int pt_bpf_configure(struct proctrace_bpf *skel,
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_mark_root,
 						compat && p->filter_pid > 0);
+	/* The credentials before an exec serve only EXEC records. */
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.proctrace_oldid,
+						!p->min_duration_ns);
 	/* Fork is the busiest tracepoint: attach only if something needs it. */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.proctrace_fork,

@@ -286,21 +286,31 @@ static int open_and_load(struct pt_backend *b, const struct pt_backend_params *p
 
 static int load_and_attach(struct pt_backend *b, const struct pt_backend_params *p)
 {
+	/*
+	 * A failed exec and a credential change are caught in the caller's
+	 * context, which only bpf_get_current_task_btf() hands over as a task
+	 * the programs can read directly.
+	 */
+	static const struct {
+		uint32_t flag;
+		const char *what;
+	} need_task_btf[] = {
+		{ PROCTRACE_OPT_EXEC_FAILED, "failed exec attempts (PROCTRACE_OPT_EXEC_FAILED)" },
+		{ PROCTRACE_OPT_CRED_CHANGES, "credential changes (PROCTRACE_OPT_CRED_CHANGES)" },
+	};
 	char reason[128];
 	bool reported, fexit;
+	size_t i;
 	int err;
 
 	b->flags = p->flags;
-	/*
-	 * A failed exec is caught in the caller's context, which only
-	 * bpf_get_current_task_btf() hands over as a task the programs can
-	 * read directly.
-	 */
-	if ((p->flags & PROCTRACE_OPT_EXEC_FAILED) &&
-	    !(pt_bpf_kernel() & PT_KERNEL_CURRENT_TASK_BTF)) {
-		pt_warn(&p->log, "proctrace_start: failed exec attempts (PROCTRACE_OPT_EXEC_FAILED) "
-			"need Linux 5.11 or later (the bpf_get_current_task_btf() helper), which "
-			"this kernel lacks: start without that option");
+	for (i = 0; i < sizeof(need_task_btf) / sizeof(need_task_btf[0]); i++) {
+		if (!(p->flags & need_task_btf[i].flag) ||
+		    (pt_bpf_kernel() & PT_KERNEL_CURRENT_TASK_BTF))
+			continue;
+		pt_warn(&p->log, "proctrace_start: %s need Linux 5.11 or later (the "
+			"bpf_get_current_task_btf() helper), which this kernel lacks: start "
+			"without that option", need_task_btf[i].what);
 		return -EOPNOTSUPP;
 	}
 	b->compat = (p->flags & PROCTRACE_OPT_COMPAT) || pt_bpf_compat_forced() ||

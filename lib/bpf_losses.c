@@ -31,6 +31,9 @@ static int add_skipped_runs(const struct pt_backend *b, uint64_t *other)
 
 		if (fd < 0)	/* not loaded (autoload off) */
 			continue;
+		/* Its skipped run loses no event, only an EXEC's old credentials. */
+		if (prog == b->skel->progs.proctrace_oldid)
+			continue;
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			int err = -errno;

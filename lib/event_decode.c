@@ -116,6 +116,43 @@ static void decode_cwd(const struct pt_wire_event *w, const char *cwd,
 		out->flags |= PROCTRACE_EVENT_F_CWD_UNREACHABLE;
 }
 
+/*
+ * The PROCTRACE_EVENT_F_PRIV_* causes and the credentials before the event
+ * (EXEC, CRED_CHANGE), kept with their flag.
+ */
+static void decode_old_creds(const struct pt_wire_event *w,
+			     struct proctrace_event *out)
+{
+	static const struct {
+		uint16_t wire;
+		uint32_t flag;
+	} map[] = {
+		{ PT_WIRE_F_PRIV_SETUID, PROCTRACE_EVENT_F_PRIV_SETUID },
+		{ PT_WIRE_F_PRIV_SETGID, PROCTRACE_EVENT_F_PRIV_SETGID },
+		{ PT_WIRE_F_PRIV_FILE_CAPS, PROCTRACE_EVENT_F_PRIV_FILE_CAPS },
+		{ PT_WIRE_F_GROUPS_CHANGED, PROCTRACE_EVENT_F_GROUPS_CHANGED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (w->flags & map[i].wire)
+			out->flags |= map[i].flag;
+	if (!(w->flags & PT_WIRE_F_OLD_CREDS))
+		return;
+	out->flags |= PROCTRACE_EVENT_F_OLD_CREDS;
+	out->old_uid = w->old.uid;
+	out->old_gid = w->old.gid;
+	out->old_euid = w->old.euid;
+	out->old_suid = w->old.suid;
+	out->old_fsuid = w->old.fsuid;
+	out->old_egid = w->old.egid;
+	out->old_sgid = w->old.sgid;
+	out->old_fsgid = w->old.fsgid;
+	out->old_cap_effective = w->old.cap_effective;
+	out->old_cap_permitted = w->old.cap_permitted;
+	out->old_cap_inheritable = w->old.cap_inheritable;
+}
+
 size_t pt_wire_record_size(const void *data, size_t avail)
 {
 	const struct pt_wire_event *w = data;
@@ -194,6 +231,7 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 		if (!part[PT_WIRE_STR_FILENAME])
 			return -EBADMSG;
 		out->type = PROCTRACE_EVENT_EXEC;
+		decode_old_creds(w, out);
 		out->filename = part[PT_WIRE_STR_FILENAME];
 		out->exe = part[PT_WIRE_STR_EXE];
 		decode_cwd(w, part[PT_WIRE_STR_CWD], out);
@@ -242,6 +280,13 @@ int pt_decode_record(const void *data, size_t size, const struct pt_clock *clock
 	case PT_WIRE_FORK:
 		out->type = PROCTRACE_EVENT_FORK;
 		out->flags = 0;
+		return 0;
+	case PT_WIRE_CRED_CHANGE:
+		if (!(w->flags & PT_WIRE_F_OLD_CREDS))
+			return -EBADMSG;
+		out->type = PROCTRACE_EVENT_CRED_CHANGE;
+		out->flags = 0;
+		decode_old_creds(w, out);
 		return 0;
 	default:
 		return -EBADMSG;

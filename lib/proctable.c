@@ -349,10 +349,15 @@ int pt_table_before(struct pt_table *t, struct proctrace_event *ev)
 		program_put(t, p->prog);
 		p->prog = prog;
 		return 0;
+	case PROCTRACE_EVENT_CRED_CHANGE:
 	case PROCTRACE_EVENT_EXIT:
 		p = find(t, ev->pid);
-		show_program(p && p->f.start_time_ns == ev->start_time_ns ? p->prog :
-			     NULL, &t->event_argv, ev);
+		if (p && p->f.start_time_ns != ev->start_time_ns)
+			p = NULL;
+		/* A lookup shows the credentials the process has now. */
+		if (p && ev->type == PROCTRACE_EVENT_CRED_CHANGE)
+			set_identity(p, ev);
+		show_program(p ? p->prog : NULL, &t->event_argv, ev);
 		return 0;
 	default:
 		return 0;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,4 +262,41 @@ int bpf_objects_wait_gone(const struct bpf_objects *o, int timeout_ms,
 		nanosleep(&step, NULL);
 		waited += 10;
 	}
+}
+
+int bpf_new_program_names(const struct bpf_objects *before, char *out,
+			  size_t size)
+{
+	struct bpf_objects o;
+	size_t i, j;
+	int err;
+
+	out[0] = '\0';
+	memset(&o, 0, sizeof(o));
+	err = bpf_objects_of_pid(0, &o);
+	for (i = 0; !err && i < o.progs.n; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		bool old = false;
+		int fd;
+
+		for (j = 0; j < before->progs.n; j++)
+			old |= before->progs.ids[j] == o.progs.ids[i];
+		if (old)
+			continue;
+		fd = bpf_prog_get_fd_by_id(o.progs.ids[i]);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			err = -errno;
+		close(fd);
+		if (!err)
+			snprintf(out + strlen(out), size - strlen(out), "%s%s",
+				 *out ? " " : "", info.name);
+	}
+	bpf_objects_free(&o);
+	return err;
 }

@@ -29,6 +29,12 @@ struct bpf_objects {
 /* The name every program of ours starts with (see bpf/proctrace.bpf.c). */
 #define BPF_OBJECTS_OUR_PREFIX "proctrace"
 
+/*
+ * The programs a session with default options loads, in the order the
+ * kernel gives them ids (bpf_new_program_names()).
+ */
+#define PT_DEFAULT_PROGRAMS "proctrace_oldid proctrace_exec proctrace_exit"
+
 /* Makes room for @cap ids, so that later adds do not allocate. */
 int id_set_reserve(struct id_set *s, size_t cap);
 /* Adds @id unless present. Returns 0 or -ENOMEM. */
@@ -56,6 +62,15 @@ int bpf_objects_named(const char *prefix, struct bpf_objects *o);
  */
 int bpf_objects_alive(const struct bpf_objects *o, size_t *progs,
 		      size_t *links, size_t *maps);
+
+/*
+ * The names of the programs this process holds that are not in @before
+ * (a session a failed test left open is not counted), joined with ' ', in
+ * the order the kernel gave them ids, into @out.  Returns 0 or a negative
+ * errno.
+ */
+int bpf_new_program_names(const struct bpf_objects *before, char *out,
+			  size_t size);
 
 /*
  * Waits up to @timeout_ms for every id of @o to be gone: the kernel frees

@@ -302,6 +302,14 @@ struct proctrace *live_start(struct collector *c, uint64_t min_duration_ns)
 	return pt;
 }
 
+bool live_compat_runs(struct proctrace *pt)
+{
+	struct proctrace_features f = { .sz = sizeof(f) };
+
+	assert_int_equal(proctrace_features(pt, &f), 0);
+	return f.degraded & PROCTRACE_FEATURE_PROCESS_STATE;
+}
+
 pid_t spawn(const char *path, char *const argv[])
 {
 	pid_t pid = fork();

@@ -86,6 +86,8 @@ struct proctrace *live_open_started(proctrace_event_fn cb, void *ctx,
 /* A started session delivering to @c, with options (NULL: defaults). */
 struct proctrace *live_start_opts(struct collector *c,
 				  const struct proctrace_opts *opts);
+/* Whether started @pt runs the compat programs (PROCESS_STATE degraded). */
+bool live_compat_runs(struct proctrace *pt);
 
 /* fork + execv(@path, @argv); the child exits 127 if exec fails. */
 pid_t spawn(const char *path, char *const argv[]);

@@ -123,6 +123,18 @@ static void event_layout(void)
 	FIELD(proctrace_event, children_cpu_user_ns, 256, uint64_t);
 	FIELD(proctrace_event, children_cpu_sys_ns, 264, uint64_t);
 	FIELD(proctrace_event, children_max_rss_bytes, 272, uint64_t);
+	/* 0.4: after the list's credentials (listed_fields()), those before the event */
+	FIELD(proctrace_event, old_uid, 328, uint32_t);
+	FIELD(proctrace_event, old_gid, 332, uint32_t);
+	FIELD(proctrace_event, old_euid, 336, uint32_t);
+	FIELD(proctrace_event, old_suid, 340, uint32_t);
+	FIELD(proctrace_event, old_fsuid, 344, uint32_t);
+	FIELD(proctrace_event, old_egid, 348, uint32_t);
+	FIELD(proctrace_event, old_sgid, 352, uint32_t);
+	FIELD(proctrace_event, old_fsgid, 356, uint32_t);
+	FIELD(proctrace_event, old_cap_effective, 360, uint64_t);
+	FIELD(proctrace_event, old_cap_permitted, 368, uint64_t);
+	FIELD(proctrace_event, old_cap_inheritable, 376, uint64_t);
 	/* The size: 0.3's, then whatever members follow (listed_fields()). */
 	CHECK_TRUE("sizeof(struct proctrace_event) >= 280", sizeof(struct proctrace_event) >= 280);
 }
@@ -213,6 +225,11 @@ static void constants(void)
 	CHECK_EQ("PROCTRACE_EVENT_F_PROGRAM_UNKNOWN", PROCTRACE_EVENT_F_PROGRAM_UNKNOWN, 16);
 	CHECK_EQ("PROCTRACE_EVENT_F_NO_IO_BYTES", PROCTRACE_EVENT_F_NO_IO_BYTES, 2048);
 	CHECK_EQ("PROCTRACE_EVENT_F_NO_IO_CHARS", PROCTRACE_EVENT_F_NO_IO_CHARS, 4096);
+	CHECK_EQ("PROCTRACE_EVENT_F_PRIV_SETUID", PROCTRACE_EVENT_F_PRIV_SETUID, 1u << 13);
+	CHECK_EQ("PROCTRACE_EVENT_F_PRIV_SETGID", PROCTRACE_EVENT_F_PRIV_SETGID, 1u << 14);
+	CHECK_EQ("PROCTRACE_EVENT_F_PRIV_FILE_CAPS", PROCTRACE_EVENT_F_PRIV_FILE_CAPS, 1u << 15);
+	CHECK_EQ("PROCTRACE_EVENT_F_OLD_CREDS", PROCTRACE_EVENT_F_OLD_CREDS, 1u << 16);
+	CHECK_EQ("PROCTRACE_EVENT_F_GROUPS_CHANGED", PROCTRACE_EVENT_F_GROUPS_CHANGED, 1u << 17);
 	CHECK_EQ("PROCTRACE_OPT_FORK_EVENTS", PROCTRACE_OPT_FORK_EVENTS, 1);
 	CHECK_EQ("PROCTRACE_OPT_FILTER_UID", PROCTRACE_OPT_FILTER_UID, 2);
 	CHECK_EQ("PROCTRACE_OPT_WAKE_EVERY_EVENT", PROCTRACE_OPT_WAKE_EVERY_EVENT, 4);
@@ -227,6 +244,7 @@ static void constants(void)
 	CHECK_TRUE("PROCTRACE_LATENCY_MAX_MS is int, PROCTRACE_RING_SIZE_MAX unsigned int",
 		   IS_INT(PROCTRACE_LATENCY_MAX_MS) && IS_UINT(PROCTRACE_RING_SIZE_MAX));
 	CHECK_EQ("PROCTRACE_EVENT_EXEC_FAILED", PROCTRACE_EVENT_EXEC_FAILED, 5);
+	CHECK_EQ("PROCTRACE_EVENT_CRED_CHANGE", PROCTRACE_EVENT_CRED_CHANGE, 6);
 	CHECK_EQ("PROCTRACE_EVENT_F_FILENAME_TRUNCATED", PROCTRACE_EVENT_F_FILENAME_TRUNCATED, 32);
 	CHECK_EQ("PROCTRACE_EVENT_F_COMPAT", PROCTRACE_EVENT_F_COMPAT, 64);
 	CHECK_EQ("PROCTRACE_EVENT_F_CWD_TRUNCATED", PROCTRACE_EVENT_F_CWD_TRUNCATED, 128);
@@ -235,6 +253,7 @@ static void constants(void)
 	CHECK_EQ("PROCTRACE_EVENT_F_ARGS_UNREADABLE", PROCTRACE_EVENT_F_ARGS_UNREADABLE, 1024);
 	CHECK_EQ("PROCTRACE_OPT_EXEC_FAILED", PROCTRACE_OPT_EXEC_FAILED, 16);
 	CHECK_EQ("PROCTRACE_OPT_EXEC_FAILED_EXCEPT", PROCTRACE_OPT_EXEC_FAILED_EXCEPT, 32);
+	CHECK_EQ("PROCTRACE_OPT_CRED_CHANGES", PROCTRACE_OPT_CRED_CHANGES, 128);
 
 	/* Bit masks are unsigned so that ~ and << behave; sizes are int or
 	 * unsigned as declared. */

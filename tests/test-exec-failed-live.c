@@ -1007,52 +1007,11 @@ static void our_programs(struct bpf_objects *o)
 	assert_int_equal(bpf_objects_of_pid(0, o), 0);
 }
 
-/*
- * Names of the programs this process holds that are not in @before (a
- * session a failed test left open is not counted), joined with ' ', in
- * the order the kernel gave them ids.  The compat variant's
- * proctrace_free (it empties its hash maps) runs in every session and is
- * left out.
- */
+/* bpf_new_program_names(), failing the test on an error. */
 static void new_program_names(const struct bpf_objects *before, char *out,
 			      size_t size)
 {
-	struct bpf_objects o;
-	size_t i, j;
-
-	out[0] = '\0';
-	our_programs(&o);
-	for (i = 0; i < o.progs.n; i++) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		bool old = false;
-		int fd;
-
-		for (j = 0; j < before->progs.n; j++)
-			old |= before->progs.ids[j] == o.progs.ids[i];
-		if (old)
-			continue;
-		fd = bpf_prog_get_fd_by_id(o.progs.ids[i]);
-		assert_true(fd >= 0);
-		memset(&info, 0, sizeof(info));
-		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-		close(fd);
-		snprintf(out + strlen(out), size - strlen(out), "%s%s", *out ? " " : "",
-			 info.name);
-	}
-	bpf_objects_free(&o);
-}
-
-/* The programs every session loads, as the kernel names them. */
-#define BASE_PROGRAMS "proctrace_exec proctrace_exit"
-
-/* The compat programs run (PROCESS_STATE degraded). */
-static bool compat_runs(struct proctrace *pt)
-{
-	struct proctrace_features f = { .sz = sizeof(f) };
-
-	assert_int_equal(proctrace_features(pt, &f), 0);
-	return f.degraded & PROCTRACE_FEATURE_PROCESS_STATE;
+	assert_int_equal(bpf_new_program_names(before, out, size), 0);
 }
 
 static void test_off_loads_nothing(void **state)
@@ -1067,12 +1026,13 @@ static void test_off_loads_nothing(void **state)
 	our_programs(&before);
 	pt = live_start_opts(&c, NULL);
 	/*
-	 * Only the exec and exit programs (and, for the compat variant's
-	 * per-task maps, the free one); no fork, no failed-exec one.
+	 * Only the exec and exit programs and the one that keeps the
+	 * credentials before an exec (and, for the compat variant's per-task
+	 * maps, the free one); no fork, no failed-exec one.
 	 */
 	new_program_names(&before, names, sizeof(names));
-	assert_string_equal(names, compat_runs(pt) ? BASE_PROGRAMS " proctrace_free" :
-			    BASE_PROGRAMS);
+	assert_string_equal(names, live_compat_runs(pt) ? PT_DEFAULT_PROGRAMS " proctrace_free" :
+			    PT_DEFAULT_PROGRAMS);
 	pid = run_child(&c, many_enoent, NULL);
 	assert_exit_code(pid, 0);
 	assert_non_null(collector_wait(pt, &c, pid, PROCTRACE_EVENT_EXIT, WAIT_MS));
@@ -1084,10 +1044,11 @@ static void test_off_loads_nothing(void **state)
 	pt = start_failed(&c, 0, NULL);
 	new_program_names(&before, names, sizeof(names));
 	/* The compat variant has no fexit: sys_exit only. */
-	if (compat_runs(pt) ?
-	    strcmp(names, BASE_PROGRAMS " proctrace_free proctrace_sys_e") != 0 :
-	    strcmp(names, BASE_PROGRAMS " proctrace_sys_e") != 0 &&
-	    strncmp(names, BASE_PROGRAMS " proctrace_execv proctrace_execv", 61) != 0)
+	if (live_compat_runs(pt) ?
+	    strcmp(names, PT_DEFAULT_PROGRAMS " proctrace_free proctrace_sys_e") != 0 :
+	    strcmp(names, PT_DEFAULT_PROGRAMS " proctrace_sys_e") != 0 &&
+	    strncmp(names, PT_DEFAULT_PROGRAMS " proctrace_execv proctrace_execv",
+		    sizeof(PT_DEFAULT_PROGRAMS " proctrace_execv proctrace_execv") - 1) != 0)
 		fail_msg("programs with the flag on: %s", names);
 	proctrace_close(pt);
 	collector_free(&c);

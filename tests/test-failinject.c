@@ -539,8 +539,10 @@ static void test_btf_path_fork_events_session(void **state)
  * Not an injected failure: runs the kernel skipped (a program's
  * recursion_misses; failinject.c's wrapper of bpf_obj_get_info_by_fd()
  * adds 5 to each program's) count as lost_other, exactly.  In a child:
- * this process keeps no session.  The default session loads two
- * programs, exec and exit (three with the compat programs).
+ * this process keeps no session.  The default session loads three
+ * programs, exec, exit and task_rename's (four with the compat programs:
+ * free), of which task_rename's skipped runs lose no event and are not
+ * read.
  */
 static void test_stats_count_skipped_runs(void **state)
 {

@@ -288,12 +288,13 @@ static void run_session(enum plan plan)
 		       held.progs.n, held.links.n, held.maps.n,
 		       variant == 'c' ? " (compat)" : "");
 		/*
-		 * exec, exit and fork (the subtree filter), each with a link;
-		 * compat: also free, with a link, and the root's marking
-		 * iterator, whose link is gone once it ran.
+		 * exec, exit, fork (the subtree filter) and task_rename (the
+		 * credentials before an exec), each with a link; compat: also
+		 * free, with a link, and the root's marking iterator, whose
+		 * link is gone once it ran.
 		 */
-		assert_int_equal(held.progs.n, variant == 'c' ? 5 : 3);
-		assert_int_equal(held.links.n, variant == 'c' ? 4 : 3);
+		assert_int_equal(held.progs.n, variant == 'c' ? 6 : 4);
+		assert_int_equal(held.links.n, variant == 'c' ? 5 : 4);
 		assert_true(held.maps.n >= 5);
 		assert_int_equal(send_byte(down[1]), 0);
 		if (wait_byte(up[0]) == 0) {

@@ -42,6 +42,8 @@ struct cli_field {
 	 * the process table); elsewhere NULL prints as "" or [].
 	 */
 	uint32_t if_set;
+	/* PROCTRACE_EVENT_F_* bits: the field is left out unless one is set. */
+	uint32_t if_flag;
 	uint32_t flag;			/* CLI_FLAG: the PROCTRACE_EVENT_F_* bit */
 	/*
 	 * Table: a column of its own (1, 2, ... from the left, after TIME;

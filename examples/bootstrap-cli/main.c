@@ -415,7 +415,8 @@ static struct proctrace *open_tracer(const struct cli_options *cli,
 			 (cli->snapshot ? PROCTRACE_OPT_SNAPSHOT : 0) |
 			 (cli->failed ? PROCTRACE_OPT_EXEC_FAILED : 0) |
 			 (cli->failed_except ? PROCTRACE_OPT_EXEC_FAILED_EXCEPT : 0) |
-			 (cli->compat ? PROCTRACE_OPT_COMPAT : 0),
+			 (cli->compat ? PROCTRACE_OPT_COMPAT : 0) |
+			 (cli->creds ? PROCTRACE_OPT_CRED_CHANGES : 0),
 		.exec_failed_errnos = cli->failed_errnos[0] ? cli->failed_errnos : NULL,
 		.max_args_size = cli->max_args,
 		.ring_buffer_size = cli->ring_size,

@@ -36,6 +36,7 @@ enum {
 	OPT_ROTATE_SIZE,
 	OPT_ROTATE_KEEP,
 	OPT_JOURNAL,
+	OPT_CREDS,
 };
 
 /* --rotate-keep's default (Tetragon keeps as many) and its largest value. */
@@ -59,6 +60,10 @@ static const struct argp_option option_table[] = {
 	  "failed with the errnos named (e.g. --failed=EACCES,EPERM), or "
 	  "--failed=all-but-ENOENT to leave out PATH-search misses; filtered "
 	  "in the kernel", 1 },
+	{ "creds", OPT_CREDS, NULL, 0,
+	  "Also report credential changes without exec (CRED events: setuid(), "
+	  "setresuid(), setgid(), setgroups(), capset() and the like), with the "
+	  "old and new ids and capabilities; adds a little to every system call", 1 },
 	{ NULL, 0, NULL, 0, "Filters, in the kernel, combined with AND:", 2 },
 	{ "pid", 'p', "PID", 0,
 	  "Only process PID and its descendants created from now on", 2 },
@@ -306,6 +311,9 @@ static error_t parse_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_FEATURES:
 		opts->features = true;
+		return 0;
+	case OPT_CREDS:
+		opts->creds = true;
 		return 0;
 	case OPT_SNAPSHOT:
 		opts->snapshot = true;

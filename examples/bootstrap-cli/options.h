@@ -16,6 +16,7 @@ struct cli_options {
 	bool journal;			/* to the journal instead of lines */
 	bool fork_events;		/* also report forks */
 	bool snapshot;			/* running processes first, process table */
+	bool creds;			/* --creds: credential changes too */
 	bool wake_every_event;		/* the library's low-latency mode */
 	bool has_uid;
 	uint32_t uid;			/* -u, if has_uid */

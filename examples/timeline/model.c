@@ -126,6 +126,20 @@ static char *copy_string(const char *s, bool *ok)
 	return c;
 }
 
+const char *tl_priv_causes(uint32_t priv)
+{
+	/* Indexed by the three bits, in the order setuid, setgid, file-caps. */
+	static const char *const names[8] = {
+		"", "setuid", "setgid", "setuid+setgid", "file-caps",
+		"setuid+file-caps", "setgid+file-caps", "setuid+setgid+file-caps",
+	};
+	unsigned int i = ((priv & PROCTRACE_EVENT_F_PRIV_SETUID) ? 1 : 0) |
+			 ((priv & PROCTRACE_EVENT_F_PRIV_SETGID) ? 2 : 0) |
+			 ((priv & PROCTRACE_EVENT_F_PRIV_FILE_CAPS) ? 4 : 0);
+
+	return names[i];
+}
+
 static int add_exec(struct tl_proc *p, const struct proctrace_event *e)
 {
 	struct tl_exec *execs, *x;
@@ -142,6 +156,8 @@ static int add_exec(struct tl_proc *p, const struct proctrace_event *e)
 	x->ts_ns = e->timestamp_ns;
 	x->args_truncated = PROCTRACE_EVENT_HAS(e, flags) &&
 			    (e->flags & PROCTRACE_EVENT_F_ARGS_TRUNCATED);
+	if (PROCTRACE_EVENT_HAS(e, euid))
+		x->priv = e->flags & PROCTRACE_EVENT_F_PRIV_RAISED;
 	x->filename = copy_string(e->filename, &ok);
 	x->argv = calloc(argc ? argc : 1, sizeof(*x->argv));
 	if (!x->argv)

@@ -31,7 +31,15 @@ struct tl_exec {
 	char **argv;		/* argc strings; never NULL after an exec */
 	uint32_t argc;
 	bool args_truncated;
+	/* PROCTRACE_EVENT_F_PRIV_* (libproctrace 0.4): the exec raised privilege. */
+	uint32_t priv;
 };
+
+/*
+ * The causes in @priv (PROCTRACE_EVENT_F_PRIV_* bits), e.g.
+ * "setuid+file-caps"; "" when none.  A static string.
+ */
+const char *tl_priv_causes(uint32_t priv);
 
 struct tl_proc {
 	int32_t pid;

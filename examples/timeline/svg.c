@@ -105,6 +105,8 @@ static void put_title(FILE *out, const struct tl_model *m, const struct tl_proc 
 		tl_format_duration(p->execs[i].ts_ns - m->t0_ns, when, sizeof(when));
 		fprintf(out, "\nexec at +%s: ", when);
 		esc_write(out, p->execs[i].filename, ESC_XML, g->title_budget / 2);
+		if (p->execs[i].priv)
+			fprintf(out, " [privilege raised: %s]", tl_priv_causes(p->execs[i].priv));
 	}
 	if (p->n_execs > TITLE_MAX_EXECS)
 		fprintf(out, "\nand %zu more execs", p->n_execs - TITLE_MAX_EXECS);
@@ -214,6 +216,15 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 	for (i = 0; w >= TL_SVG_LINE_MIN_PX && true_w >= TL_SVG_LINE_MIN_PX && i < p->n_execs; i++)
 		fprintf(out, "<path class=\"exec\" d=\"M%.1f %.0fv%.0f\"/>",
 			tl_x(m, l, p->execs[i].ts_ns), y, g->bar_h);
+	/*
+	 * A privilege-raising exec is marked however narrow the bar: a
+	 * triangle above it, which a reader must not miss.
+	 */
+	for (i = 0; i < p->n_execs; i++)
+		if (p->execs[i].priv)
+			fprintf(out, "<path class=\"priv\" data-priv=\"%s\" "
+				"d=\"M%.1f %.0fl-4 -5h8z\"/>", tl_priv_causes(p->execs[i].priv),
+				tl_x(m, l, p->execs[i].ts_ns), y);
 	if (tl_failed(p))
 		put_end_mark(out, tenth(x + w), y, g, outcome_class[tl_outcome(p)]);
 	if (g->labels)
@@ -266,6 +277,9 @@ static void put_legend(FILE *out)
 	fprintf(out, "<path class=\"end failed\" d=\"M%.0f 58l%.0f -7v14z\"/>"
 		"<text x=\"%.0f\" y=\"62\">where a process failed</text>", x, TL_SVG_END_MARK_W,
 		x + TL_SVG_END_MARK_W + 4);
+	x += TL_SVG_END_MARK_W + 4 + strlen("where a process failed") * CHAR_W + 20;
+	fprintf(out, "<path class=\"priv\" d=\"M%.0f 62l-4 -8h8z\"/>"
+		"<text x=\"%.0f\" y=\"62\">exec that raised privilege</text>", x + 4, x + 12);
 	fputs("</g>\n", out);
 }
 
@@ -311,6 +325,7 @@ void tl_svg_write(FILE *out, const struct tl_model *m, const struct tl_layout *l
 	      ".grid{stroke:#e4e4e4}\n"
 	      ".ok{fill:#4e9a06}\n.failed{fill:#cc0000}\n.killed{fill:#75507b}\n.open{fill:#888a85}\n"
 	      ".exec{stroke:#000;stroke-opacity:.55}\n"
+	      ".priv{fill:#f57900;stroke:#000;stroke-width:.5}\n"
 	      ".fork{stroke:#aaa}\n"
 	      ".end{stroke:#000;stroke-linejoin:round}\n"
 	      ".process text{fill:#fff}\n"

@@ -86,7 +86,11 @@ static void put_process(FILE *out, const struct tl_model *m, const struct tl_lay
 			fputs(",\"argv\":", out);
 			put_argv(out, (const char *const *)x->argv, x->argc);
 		}
-		fprintf(out, ",\"args_truncated\":%s}}", x->args_truncated ? "true" : "false");
+		fprintf(out, ",\"args_truncated\":%s", x->args_truncated ? "true" : "false");
+		/* An exec that raised privilege names how (libproctrace 0.4). */
+		if (x->priv)
+			fprintf(out, ",\"privilege_raised\":\"%s\"", tl_priv_causes(x->priv));
+		fputs("}}", out);
 	}
 
 	/*

@@ -79,6 +79,14 @@ enum proctrace_event_type {
 	 * one per directory tried).  Only with PROCTRACE_OPT_EXEC_FAILED.
 	 * @since 0.3 */
 	PROCTRACE_EVENT_EXEC_FAILED = 5,
+	/** A thread's ids or capability sets changed without an exec
+	 * (setuid(2), setresuid(2), setgid(2), setgroups(2), capset(2) and
+	 * the like): the new ones in @c uid ... @c cap_inheritable, the old
+	 * ones in @c old_uid ... @c old_cap_inheritable.  One per system
+	 * call that changed something, per thread (the C library's setuid()
+	 * makes one call per thread of the process).  Only with
+	 * PROCTRACE_OPT_CRED_CHANGES.  @since 0.4 */
+	PROCTRACE_EVENT_CRED_CHANGE = 6,
 };
 
 /* Bits of struct proctrace_event::flags: each qualifies another field. */
@@ -129,6 +137,28 @@ enum proctrace_event_type {
 /** @brief EXIT: @c rchar and @c wchar are 0 because the kernel does not
  * count them (no CONFIG_TASK_XACCT).  @since 0.3 */
 #define PROCTRACE_EVENT_F_NO_IO_CHARS (1u << 12)
+/** @brief EXEC: privilege rose through a set-user-id file: the file has
+ * S_ISUID and the effective uid is now other than the real one.  @since 0.4 */
+#define PROCTRACE_EVENT_F_PRIV_SETUID (1u << 13)
+/** @brief EXEC: privilege rose through a set-group-id file (S_ISGID with
+ * group execute): the effective gid is now other than the real one.
+ * @since 0.4 */
+#define PROCTRACE_EVENT_F_PRIV_SETGID (1u << 14)
+/** @brief EXEC: privilege rose through file capabilities: a process of a
+ * non-root real and effective uid holds permitted capabilities beyond its
+ * ambient set.  @since 0.4 */
+#define PROCTRACE_EVENT_F_PRIV_FILE_CAPS (1u << 15)
+/** @brief @c old_uid ... @c old_cap_inheritable hold the credentials just
+ * before the event: always on CRED_CHANGE; on an EXEC with a
+ * PROCTRACE_EVENT_F_PRIV_* flag unless they could not be kept (rare: two
+ * execs at once whose pids are equal modulo 1024).  @since 0.4 */
+#define PROCTRACE_EVENT_F_OLD_CREDS (1u << 16)
+/** @brief CRED_CHANGE: the supplementary groups changed (setgroups(2)). @since 0.4 */
+#define PROCTRACE_EVENT_F_GROUPS_CHANGED (1u << 17)
+/** @brief Any of the PROCTRACE_EVENT_F_PRIV_* flags: an EXEC that raised privilege. @since 0.4 */
+#define PROCTRACE_EVENT_F_PRIV_RAISED                                         \
+	(PROCTRACE_EVENT_F_PRIV_SETUID | PROCTRACE_EVENT_F_PRIV_SETGID |      \
+	 PROCTRACE_EVENT_F_PRIV_FILE_CAPS)
 
 /**
  * @brief One process event, as handed to the event callback.
@@ -287,6 +317,63 @@ struct proctrace_event {
 	/** EXIT: the largest peak RSS of the waited-for children,
 	 * recursively, in bytes (cmaxrss). @since 0.3 */
 	uint64_t children_max_rss_bytes;
+
+	/* ---- Added in 0.4; check with PROCTRACE_EVENT_HAS(). ---- */
+
+	/*
+	 * The process's credentials at the event (EXEC: after it), as
+	 * /proc/PID/status shows them: ids in the initial user namespace like
+	 * @c uid, capability sets as 64-bit masks (bit N: capability N, e.g.
+	 * CAP_NET_RAW is 13).
+	 */
+
+	/** Effective user id, the one permission checks use. @since 0.4 */
+	uint32_t euid;
+	/** Saved set-user-id. @since 0.4 */
+	uint32_t suid;
+	/** File-system user id (setfsuid(2)). @since 0.4 */
+	uint32_t fsuid;
+	/** Effective group id. @since 0.4 */
+	uint32_t egid;
+	/** Saved set-group-id. @since 0.4 */
+	uint32_t sgid;
+	/** File-system group id. @since 0.4 */
+	uint32_t fsgid;
+	/** Effective capability set (CapEff). @since 0.4 */
+	uint64_t cap_effective;
+	/** Permitted capability set (CapPrm). @since 0.4 */
+	uint64_t cap_permitted;
+	/** Inheritable capability set (CapInh). @since 0.4 */
+	uint64_t cap_inheritable;
+
+	/*
+	 * With PROCTRACE_EVENT_F_OLD_CREDS (CRED_CHANGE; an EXEC that raised
+	 * privilege): the credentials just before the event, like the
+	 * fields above; else 0.
+	 */
+
+	/** Real user id before the event. @since 0.4 */
+	uint32_t old_uid;
+	/** Real group id before the event. @since 0.4 */
+	uint32_t old_gid;
+	/** Effective user id before the event. @since 0.4 */
+	uint32_t old_euid;
+	/** Saved set-user-id before the event. @since 0.4 */
+	uint32_t old_suid;
+	/** File-system user id before the event. @since 0.4 */
+	uint32_t old_fsuid;
+	/** Effective group id before the event. @since 0.4 */
+	uint32_t old_egid;
+	/** Saved set-group-id before the event. @since 0.4 */
+	uint32_t old_sgid;
+	/** File-system group id before the event. @since 0.4 */
+	uint32_t old_fsgid;
+	/** Effective capability set before the event. @since 0.4 */
+	uint64_t old_cap_effective;
+	/** Permitted capability set before the event. @since 0.4 */
+	uint64_t old_cap_permitted;
+	/** Inheritable capability set before the event. @since 0.4 */
+	uint64_t old_cap_inheritable;
 };
 
 /** @brief True if @p event, as filled by the library, includes @p field. @since 0.1 */
@@ -433,6 +520,11 @@ struct proctrace_opts {
  * capability runs in its degraded form (see proctrace_features()): to see
  * or test on a new kernel what an old one gives.  @since 0.4 */
 #define PROCTRACE_OPT_COMPAT (1u << 6)
+/** @brief proctrace_opts::flags: also deliver PROCTRACE_EVENT_CRED_CHANGE
+ * events (x86-64 and Linux 5.11 or later only: -EOPNOTSUPP otherwise).
+ * Adds a little to every system call of the machine while on
+ * (docs/performance.md).  @since 0.4 */
+#define PROCTRACE_OPT_CRED_CHANGES (1u << 7)
 
 /** @brief Default of proctrace_opts::max_args_size, in bytes. @since 0.2 */
 #define PROCTRACE_ARGS_SIZE_DEFAULT 4096

@@ -46,8 +46,11 @@ int main(void)
 		printf("%s{\"key\":\"%s\",\"kind\":\"%s\",\"on\":", i ? "," : "", f->key,
 		       kinds[f->kind]);
 		put_types(f->on, all);
+		/* Optional where if_set says, and wherever if_flag may be clear. */
 		printf(",\"if_set\":");
-		if (f->if_set)
+		if (f->if_flag)
+			put_types(f->on, all);
+		else if (f->if_set)
 			put_types(f->if_set, all);
 		else
 			printf("[]");

@@ -666,6 +666,62 @@ static void test_svg_failures_visible(void **state)
 	tl_model_free(&m);
 }
 
+/*
+ * Execs that raised privilege (libproctrace 0.4): marked in the SVG (a
+ * mark with the cause, in the title too) and named in the trace JSON;
+ * an ordinary exec has neither.
+ */
+static void test_privilege_marked(void **state)
+{
+	static const char *const cmd[] = { "sh" };
+	static const char *const argv[] = { "x", NULL };
+	struct tl_run run = { .command = cmd, .command_argc = 1 };
+	struct proctrace_event e;
+	struct tl_model m;
+	char *svg, *trace, *g;
+
+	(void)state;
+	tl_model_init(&m, SYN_TRACER);
+	syn_exec(&m, 500, 1, SYN_MS(0), "/bin/plain", argv);
+	syn_exit(&m, 500, 1, SYN_MS(100), SYN_MS(0), "plain", 0, 0);
+	/* The same exec as syn_exec() makes, with two causes. */
+	memset(&e, 0, sizeof(e));
+	e.size = sizeof(e);
+	e.type = PROCTRACE_EVENT_EXEC;
+	e.pid = 501;
+	e.ppid = 1;
+	e.timestamp_ns = SYN_MS(10);
+	e.filename = "/usr/bin/<su>";
+	e.args = argv;
+	e.args_count = 1;
+	e.euid = 0;
+	e.uid = 1000;
+	e.flags = PROCTRACE_EVENT_F_PRIV_SETUID | PROCTRACE_EVENT_F_PRIV_FILE_CAPS |
+		  PROCTRACE_EVENT_F_OLD_CREDS;
+	tl_model_add(&m, &e);
+	syn_exit(&m, 501, 1, SYN_MS(90), SYN_MS(10), "su", 0, 0);
+	assert_int_equal(tl_model_finish(&m, 0), 0);
+
+	svg = write_svg(&m, &run);
+	g = group_of(svg, 501);
+	assert_non_null(strstr(g, "<path class=\"priv\" data-priv=\"setuid+file-caps\""));
+	assert_non_null(strstr(g, "/usr/bin/&lt;su&gt; [privilege raised: setuid+file-caps]"));
+	free(g);
+	g = group_of(svg, 500);
+	assert_null(strstr(g, "priv"));
+	free(g);
+	/* The legend's mark, and the one exec's. */
+	assert_int_equal(count(svg, "<path class=\"priv\""), 2);
+	assert_non_null(strstr(svg, ">exec that raised privilege</text>"));
+
+	trace = write_trace(&m, &run);
+	assert_int_equal(count(trace, "\"privilege_raised\":\"setuid+file-caps\""), 1);
+	assert_int_equal(count(trace, "privilege_raised"), 1);
+	free(trace);
+	free(svg);
+	tl_model_free(&m);
+}
+
 /* The label of process @pid's only exec, whole. */
 static void check_label(const char *svg, int32_t pid, const char *label)
 {
@@ -844,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_svg_labels),
 		cmocka_unit_test(test_label_rules),
 		cmocka_unit_test(test_svg_fork_lines),
+		cmocka_unit_test(test_privilege_marked),
 		cmocka_unit_test(test_many_processes_stay_small),
 	};
 
