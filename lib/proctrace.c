@@ -394,6 +394,30 @@ PROCTRACE_API int proctrace_fd(const struct proctrace *pt)
 }
 
 /*
+ * The checks of a call that fills a caller's structure @out of @name
+ * (type @type, @sz bytes as the caller says, at least @min): a started
+ * session, a structure, a size from its first field to a page.
+ */
+static int check_out(const struct proctrace *pt, const char *fn, const char *name,
+		     const void *out, size_t sz, size_t min, const char *type)
+{
+	int err = check_started(pt, fn);
+
+	if (err)
+		return err;
+	if (!out) {
+		pt_warn(&pt->settings.log, "%s: %s is NULL", fn, name);
+		return pt_err(-EINVAL);
+	}
+	if (sz < min || sz > 4096) {
+		pt_warn(&pt->settings.log, "%s: %s->sz is %zu; set it to sizeof(%s)", fn, name,
+			sz, type);
+		return pt_err(-EINVAL);
+	}
+	return 0;
+}
+
+/*
  * Hands @src (@src_size bytes, a size_t sz first) to a caller's structure
  * of @dst_size bytes, sz left as the caller set it: what the caller's
  * version has room for, the rest of its structure zeroed.
@@ -413,19 +437,11 @@ PROCTRACE_API int proctrace_stats(const struct proctrace *pt,
 	struct proctrace_stats all;
 	int err;
 
-	err = check_started(pt, __func__);
+	err = check_out(pt, __func__, "stats", stats, stats ? stats->sz : 0,
+			pt_offsetofend(struct proctrace_stats, events_delivered),
+			"struct proctrace_stats");
 	if (err)
 		return err;
-	if (!stats) {
-		pt_warn(&pt->settings.log, "proctrace_stats: stats is NULL");
-		return pt_err(-EINVAL);
-	}
-	if (stats->sz < pt_offsetofend(struct proctrace_stats, events_delivered) ||
-	    stats->sz > 4096) {
-		pt_warn(&pt->settings.log, "proctrace_stats: stats->sz is %zu; set it to "
-			"sizeof(struct proctrace_stats)", stats->sz);
-		return pt_err(-EINVAL);
-	}
 	err = pt_backend_losses(pt->backend, &kernel);
 	if (err)
 		return pt_err(err);
@@ -445,20 +461,12 @@ PROCTRACE_API int proctrace_features(const struct proctrace *pt,
 				     struct proctrace_features *features)
 {
 	struct proctrace_features all = { .sz = sizeof(all) };
-	int err = check_started(pt, __func__);
+	int err = check_out(pt, __func__, "features", features, features ? features->sz : 0,
+			    pt_offsetofend(struct proctrace_features, active),
+			    "struct proctrace_features");
 
 	if (err)
 		return err;
-	if (!features) {
-		pt_warn(&pt->settings.log, "proctrace_features: features is NULL");
-		return pt_err(-EINVAL);
-	}
-	if (features->sz < pt_offsetofend(struct proctrace_features, active) ||
-	    features->sz > 4096) {
-		pt_warn(&pt->settings.log, "proctrace_features: features->sz is %zu; set it to "
-			"sizeof(struct proctrace_features)", features->sz);
-		return pt_err(-EINVAL);
-	}
 	all.active = pt_backend_features(pt->backend, &all.degraded);
 	copy_sized(features, features->sz, &all, sizeof(all));
 	return 0;

@@ -506,7 +506,8 @@ struct proctrace_opts {
  * described once, by that event or by the live events that follow, never
  * as alive after its EXIT.  EXIT and FORK events carry the program
  * (@c filename, @c exe, @c args, @c cwd), every event its @c cgroup, and
- * proctrace_process_lookup() works.  Needs Linux 5.18.
+ * proctrace_process_lookup() works.  Below Linux 5.18 the arguments of
+ * the processes described come from /proc (see proctrace_features()).
  * @since 0.3
  */
 #define PROCTRACE_OPT_SNAPSHOT (1u << 3)
@@ -616,8 +617,8 @@ PROCTRACE_API int proctrace_set_min_duration(struct proctrace *pt,
  *         -EALREADY: already started;
  *         -EPERM: the caller lacks root, or CAP_BPF and CAP_PERFMON;
  *         -EOPNOTSUPP: the kernel has no BTF (CONFIG_DEBUG_INFO_BTF) or
- *         lacks a BPF feature (Linux 5.17 is needed, 5.18 for
- *         PROCTRACE_OPT_SNAPSHOT);
+ *         lacks a BPF feature (Linux 5.8 is needed; 5.11 for
+ *         PROCTRACE_OPT_EXEC_FAILED and PROCTRACE_OPT_CRED_CHANGES);
  *         -EACCES: the verifier refused a program on a kernel with every
  *         feature needed, a libproctrace bug to report (the message names
  *         the program and the reason; PROCTRACE_LOG_DEBUG has the whole
