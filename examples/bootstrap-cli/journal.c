@@ -105,19 +105,23 @@ static void put_field_name(FILE *out, const char *key)
 
 int journal_send_event(const struct proctrace_event *e)
 {
-	struct piece pieces[64 + 5];
-	struct iovec iov[64 + 5];
+	/* Room for every field of the table and the 4 of our own. */
+	const size_t room = cli_fields_count + 4;
+	struct piece *pieces = calloc(room, sizeof(*pieces));
+	struct iovec *iov = calloc(room, sizeof(*iov));
 	size_t i, n = 0, len = 0;
 	const char *id = message_id(e->type);
 	char *buf = NULL;
-	FILE *mem;
+	FILE *mem = NULL;
 	int err;
 
-	if (cli_fields_count > 64)
-		return -E2BIG;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return -errno;
+	if (pieces && iov)
+		mem = open_memstream(&buf, &len);
+	if (!mem) {
+		free(pieces);
+		free(iov);
+		return -ENOMEM;
+	}
 	/* The readable line: "EXIT true[1234]: [0] (1ms)". */
 	pieces[n].start = (size_t)ftell(mem);
 	fprintf(mem, "MESSAGE=%s ", cli_type_name(e->type, 1));
@@ -155,6 +159,8 @@ int journal_send_event(const struct proctrace_event *e)
 	}
 	if (fclose(mem)) {
 		free(buf);
+		free(pieces);
+		free(iov);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
@@ -170,6 +176,8 @@ int journal_send_event(const struct proctrace_event *e)
 	}
 	err = sd_journal_sendv(iov, (int)n);
 	free(buf);
+	free(pieces);
+	free(iov);
 	return err;
 }
 
